@@ -1,0 +1,195 @@
+import { Producer } from 'kafkajs';
+import type { Logger, Metrics } from '@keyline/platform-observability';
+import { currentTraceId } from '@keyline/platform-observability';
+import { DataSource, EntityManager, IsNull, QueryRunner } from 'typeorm';
+import { EventEnvelope, EventMap, EventMeta, Headers, TopicsOf, envelope } from './envelope';
+import { OutboxEventEntity } from './entities';
+
+/**
+ * Appends events to the outbox inside the caller's transaction, typed by a context's event map, so
+ * that a state change and the event announcing it commit together or not at all.
+ */
+export class Outbox<E extends EventMap> {
+  constructor(
+    private readonly topics: TopicsOf<E>,
+    private readonly relay?: OutboxRelay,
+  ) {}
+
+  async append<K extends keyof E & string>(
+    manager: EntityManager,
+    type: K,
+    meta: EventMeta,
+    data: E[K],
+  ): Promise<EventEnvelope<E[K], K>> {
+    const event = envelope(type, meta, data);
+    const headers: Record<string, string> = {
+      [Headers.eventType]: type,
+      [Headers.tenantId]: meta.tenantId,
+    };
+    const traceId = currentTraceId();
+    if (traceId) headers[Headers.traceId] = traceId;
+    await manager.insert(OutboxEventEntity, {
+      eventId: event.id,
+      topic: this.topics[type],
+      // Keyed by tenant: every event of one tenant keeps its order.
+      messageKey: meta.tenantId,
+      payload: JSON.stringify(event),
+      headers: JSON.stringify(headers),
+      createdAt: String(Date.now()),
+      sentAt: null,
+    });
+    return event;
+  }
+
+  /** Asks the relay to publish now instead of at its next poll (call after commit). */
+  wake(): void {
+    this.relay?.wake();
+  }
+}
+
+export interface RelayOptions {
+  pollMs: number;
+  batchSize?: number;
+  /** Postgres advisory-lock key: one relay per service publishes at a time, keeping order. */
+  lockKey?: number;
+}
+
+/**
+ * Publishes outbox rows in sequence order with an idempotent producer (acks=all, one in-flight
+ * request), marks them sent, and while Kafka is down retries with backoff without skipping or
+ * reordering anything.
+ */
+export class OutboxRelay {
+  private timer?: NodeJS.Timeout;
+  private running = false;
+  private stopped = false;
+  private pass?: Promise<void>;
+  private failures = 0;
+  private lockRunner?: QueryRunner;
+  private lastPrune = 0;
+
+  constructor(
+    private readonly ds: DataSource,
+    private readonly producer: Producer,
+    private readonly logger: Logger,
+    private readonly metrics: Metrics,
+    private readonly opts: RelayOptions,
+  ) {}
+
+  start(): void {
+    this.stopped = false;
+    this.schedule(0);
+  }
+
+  wake(): void {
+    if (!this.stopped && !this.running) this.schedule(0);
+  }
+
+  private schedule(ms: number): void {
+    if (this.stopped) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.pass = this.tick();
+    }, ms);
+  }
+
+  private async tick(): Promise<void> {
+    if (this.running || this.stopped) return;
+    this.running = true;
+    let next = this.opts.pollMs;
+    try {
+      if (await this.holdsLock()) {
+        const sent = await this.publishBatch();
+        if (sent === (this.opts.batchSize ?? 500)) next = 0;
+        this.failures = 0;
+        await this.maybePrune();
+      }
+    } catch (err) {
+      this.failures++;
+      next = Math.min(this.opts.pollMs * 2 ** this.failures, 5000);
+      if (this.failures === 1 || this.failures % 20 === 0) {
+        this.logger.warn({ err: (err as Error).message, failures: this.failures }, 'outbox relay cannot publish; retrying');
+      }
+    } finally {
+      this.running = false;
+      this.schedule(next);
+    }
+  }
+
+  private async holdsLock(): Promise<boolean> {
+    if (this.ds.options.type !== 'postgres' || this.opts.lockKey === undefined) return true;
+    if (this.lockRunner && !this.lockRunner.isReleased) {
+      try {
+        await this.lockRunner.query('SELECT 1');
+        return true;
+      } catch {
+        await this.lockRunner.release().catch(() => undefined);
+        this.lockRunner = undefined;
+      }
+    }
+    const runner = this.ds.createQueryRunner();
+    await runner.connect();
+    const [row] = await runner.query('SELECT pg_try_advisory_lock($1) AS locked', [this.opts.lockKey]);
+    if (row?.locked) {
+      this.lockRunner = runner;
+      return true;
+    }
+    await runner.release();
+    return false;
+  }
+
+  /** Publishes one batch; returns how many rows were sent. */
+  async publishBatch(): Promise<number> {
+    const repo = this.ds.getRepository(OutboxEventEntity);
+    const rows = await repo.find({ where: { sentAt: IsNull() }, order: { seq: 'ASC' }, take: this.opts.batchSize ?? 500 });
+    this.metrics.outboxBacklog.set(rows.length === (this.opts.batchSize ?? 500) ? await repo.countBy({ sentAt: IsNull() }) : rows.length);
+    if (!rows.length) return 0;
+    const byTopic = new Map<string, { key: string; value: string; headers: Record<string, string> }[]>();
+    for (const r of rows) {
+      const list = byTopic.get(r.topic) ?? [];
+      list.push({ key: r.messageKey, value: r.payload, headers: JSON.parse(r.headers) as Record<string, string> });
+      byTopic.set(r.topic, list);
+    }
+    await this.producer.sendBatch({
+      acks: -1,
+      topicMessages: [...byTopic.entries()].map(([topic, messages]) => ({ topic, messages })),
+    });
+    const now = String(Date.now());
+    const seqs = rows.map((r) => r.seq);
+    await repo.createQueryBuilder().update().set({ sentAt: now }).whereInIds(seqs).execute();
+    this.metrics.outboxPublished.inc(rows.length);
+    this.metrics.outboxBacklog.set(0);
+    return rows.length;
+  }
+
+  /** Sent rows are kept an hour for inspection, then removed. */
+  private async maybePrune(): Promise<void> {
+    if (Date.now() - this.lastPrune < 60_000) return;
+    this.lastPrune = Date.now();
+    await this.ds
+      .getRepository(OutboxEventEntity)
+      .createQueryBuilder()
+      .delete()
+      .where('"sentAt" IS NOT NULL AND "sentAt" < :before', { before: String(Date.now() - 3600_000) })
+      .execute();
+  }
+
+  /** Stops polling and makes a last attempt to publish what is left, within `timeoutMs`. */
+  async stop(timeoutMs = 3000): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    await this.pass?.catch(() => undefined);
+    const deadline = Date.now() + timeoutMs;
+    try {
+      while (Date.now() < deadline && (await this.holdsLock()) && (await this.publishBatch()) > 0) {
+        // keep flushing
+      }
+    } catch (err) {
+      this.logger.warn({ err: (err as Error).message }, 'outbox not fully flushed at shutdown; it will be published at next start');
+    }
+    if (this.lockRunner && !this.lockRunner.isReleased) {
+      await this.lockRunner.query('SELECT pg_advisory_unlock($1)', [this.opts.lockKey]).catch(() => undefined);
+      await this.lockRunner.release().catch(() => undefined);
+    }
+  }
+}
