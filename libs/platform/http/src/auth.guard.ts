@@ -11,8 +11,11 @@ const ACCESS = 'keyline:access';
 export const Public = () => SetMetadata(PUBLIC, true);
 /** The caller needs one of these scopes (`admin` implies all within its tenant). */
 export const RequireScopes = (...scopes: string[]) => SetMetadata(SCOPES, scopes);
-/** `platform`: platform admin key only; `tenant`: a tenant key; `any`: either (default `tenant`). */
-export const Access = (who: 'platform' | 'tenant' | 'any') => SetMetadata(ACCESS, who);
+/**
+ * `platform`: platform admin key only; `tenant`: a tenant key; `any`: either (default `tenant`);
+ * `internal`: service-to-service calls from the gateway with the internal token and no principal.
+ */
+export const Access = (who: 'platform' | 'tenant' | 'any' | 'internal') => SetMetadata(ACCESS, who);
 
 type WithPrincipal = { headers: Record<string, string | string[] | undefined>; principal?: Principal };
 
@@ -48,11 +51,12 @@ export class InternalAuthGuard implements CanActivate {
     if (typeof token !== 'string' || !safeEqual(token, this.internalToken)) {
       throw new PlatformException(PlatformErrorCode.Unauthorized, 'Missing or invalid API key');
     }
+    const access = this.reflector.getAllAndOverride<'platform' | 'tenant' | 'any' | 'internal'>(ACCESS, targets) ?? 'tenant';
+    if (access === 'internal') return true;
     const principal = decodePrincipal(req.headers[PRINCIPAL_HEADER]);
     if (!principal) throw new PlatformException(PlatformErrorCode.Unauthorized, 'Missing or invalid API key');
     req.principal = principal;
 
-    const access = this.reflector.getAllAndOverride<'platform' | 'tenant' | 'any'>(ACCESS, targets) ?? 'tenant';
     if (access === 'platform' && principal.kind !== 'platform') {
       throw new PlatformException(PlatformErrorCode.Forbidden, 'This route needs the platform admin key');
     }
