@@ -7,8 +7,14 @@ const moduleNameMapper = Object.fromEntries(
 );
 const base = {
   rootDir: __dirname,
+  // Apps are spawned from dist/; never let jest find compiled copies of specs there.
   testEnvironment: 'node',
-  transform: { '^.+\\.ts$': ['@swc/jest', { ...swcOptions({ withPaths: false }), swcrc: false }] },
+  transform: {
+    '^.+\\.ts$': ['@swc/jest', { ...swcOptions({ withPaths: false }), swcrc: false }],
+    // NestJS 12 ships ES modules only; Node runs them through require(esm), jest needs them as CJS.
+    '^.+/node_modules/@nestjs/.+\\.js$': ['@swc/jest', { ...swcOptions({ withPaths: false }), swcrc: false }],
+  },
+  transformIgnorePatterns: ['/node_modules/(?!@nestjs/)'],
   moduleFileExtensions: ['ts', 'js', 'json'],
   moduleNameMapper,
   testPathIgnorePatterns: ['/node_modules/', '/dist/', '/.data/'],
@@ -16,6 +22,7 @@ const base = {
 };
 
 module.exports = {
+  reporters: ['default', '<rootDir>/deploy/scripts/jest-summary-reporter.cjs'],
   projects: [
     { ...base, displayName: 'unit', testMatch: ['<rootDir>/{apps,libs}/**/*.spec.ts'] },
     {

@@ -1,4 +1,4 @@
-// Compiles apps/, libs/ and deploy/ TypeScript to dist/ with swc (fast, no type check: `npm run
+// Compiles apps/ and libs/ TypeScript to dist/ with swc (fast, no type check: `npm run
 // typecheck` does that). Specs are left out. Incremental by default: swc only rewrites what changed.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -16,7 +16,7 @@ mkdirSync(join(root, 'dist'), { recursive: true });
 const rc = join(root, 'dist', '.swcrc');
 writeFileSync(rc, JSON.stringify(config, null, 2));
 const swc = join(root, 'node_modules', '.bin', 'swc');
-const r = spawnSync(swc, ['apps', 'libs', 'deploy', '-d', 'dist', '--config-file', rc, '--quiet', '--copy-files', '--ignore', '**/node_modules/**,**/.cache/**,**/*-e2e/**'], {
+const r = spawnSync(swc, ['apps', 'libs', '-d', 'dist', '--config-file', rc, '--quiet'], {
   cwd: root,
   stdio: 'inherit',
 });
