@@ -24,7 +24,7 @@ const base = {
 module.exports = {
   reporters: ['default', '<rootDir>/deploy/scripts/jest-summary-reporter.cjs'],
   projects: [
-    { ...base, displayName: 'unit', testMatch: ['<rootDir>/{apps,libs}/**/*.spec.ts'] },
+    { ...base, displayName: 'unit', testMatch: ['<rootDir>/{apps,libs,deploy}/**/*.spec.ts'] },
     {
       ...base,
       displayName: 'integration',

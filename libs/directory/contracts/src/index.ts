@@ -9,6 +9,8 @@ export interface TenantData {
   slug: string;
   name: string;
   createdAt: string;
+  /** Browser origins allowed to call the tenant's public endpoints (CORS). */
+  corsOrigins?: string[];
 }
 
 export interface ApiKeyData {
@@ -34,6 +36,23 @@ export const DirectoryEventTopics = {
   'api-key.created': DirectoryTopics.apiKey,
   'api-key.revoked': DirectoryTopics.apiKey,
 } as const;
+
+/** Scopes a tenant API key may carry; `admin` allows everything within its tenant. */
+export const API_KEY_SCOPES = [
+  'admin',
+  'users:read',
+  'users:write',
+  'scim',
+  'audit:read',
+  'consents:read',
+  'consents:write',
+  'sessions:read',
+  'sessions:write',
+  'applications:read',
+  'applications:write',
+  'tenants:read',
+] as const;
+export type ApiKeyScope = (typeof API_KEY_SCOPES)[number];
 
 /** Prefix of every tenant API key; platform admin keys use `kl_admin_`. */
 export const API_KEY_PREFIX = 'kl_';
@@ -61,3 +80,9 @@ export const API_KEY_RESOLVE_PATH = '/internal/api-keys/resolve';
 
 /** Valid tenant slug (CONTRACT.md). */
 export const TENANT_SLUG_PATTERN = /^[a-z0-9](?:[a-z0-9-]{1,61}[a-z0-9])$/;
+
+/**
+ * Redis key holding a tenant's allowed CORS origins (JSON string array), written by the directory
+ * whenever they change so the gateway can answer CORS on `/t/<slug>/` paths. Absent: no origins.
+ */
+export const tenantCorsKey = (slug: string) => `kl:tenant-cors:${slug}`;
