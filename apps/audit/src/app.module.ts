@@ -1,0 +1,44 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import type { ConfigOf } from '@keyline/platform-config';
+import { DirectoryTopics } from '@keyline/directory-contracts';
+import { PlatformHttpModule, ServiceRuntime } from '@keyline/platform-http';
+import { MessagingModule, messagingEntities, messagingMigrations } from '@keyline/platform-messaging';
+import { PersistenceModule } from '@keyline/platform-persistence';
+import { auditConfig } from './config';
+import { AuditEventEntity } from './events/audit-event.entity';
+import { AuditEventsTable1764100000000 } from './events/audit-events.migration';
+import { EventsModule } from './events/events.module';
+
+/** The audit log: consumes every context's events into an append-only, tenant-scoped store. */
+@Module({})
+export class AppModule {
+  static register({ config, logger, metrics }: ServiceRuntime<ConfigOf<typeof auditConfig>>): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        PlatformHttpModule.forRoot({ service: 'audit', internalToken: config.internalToken, logger, metrics }),
+        PersistenceModule.forRoot({
+          service: 'audit',
+          url: config.databaseUrl,
+          dataDir: config.dataDir,
+          logging: config.databaseLogging,
+          entities: [...messagingEntities, AuditEventEntity],
+          migrations: [...messagingMigrations, AuditEventsTable1764100000000],
+        }),
+        MessagingModule.forRoot({
+          service: 'audit',
+          brokers: config.kafkaBrokers,
+          // The audit log only consumes; it provisions the topics it reads so it can start first.
+          topics: Object.values(DirectoryTopics),
+          partitions: config.kafkaTopicPartitions,
+          replicationFactor: config.kafkaReplicationFactor,
+          retentionMs: config.kafkaRetentionMs,
+          dltRetentionMs: config.kafkaDltRetentionMs,
+          outboxPollMs: config.outboxPollMs,
+          relay: false,
+        }),
+        EventsModule,
+      ],
+    };
+  }
+}
