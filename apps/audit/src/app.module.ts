@@ -1,12 +1,12 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import type { ConfigOf } from '@keyline/platform-config';
-import { DirectoryTopics } from '@keyline/directory-contracts';
 import { PlatformHttpModule, ServiceRuntime } from '@keyline/platform-http';
 import { MessagingModule, messagingEntities, messagingMigrations } from '@keyline/platform-messaging';
 import { PersistenceModule } from '@keyline/platform-persistence';
 import { auditConfig } from './config';
 import { AuditEventEntity } from './events/audit-event.entity';
 import { AuditEventsTable1764100000000 } from './events/audit-events.migration';
+import { AUDITED_TOPICS } from './events/events.consumer';
 import { EventsModule } from './events/events.module';
 
 /** The audit log: consumes every context's events into an append-only, tenant-scoped store. */
@@ -29,7 +29,7 @@ export class AppModule {
           service: 'audit',
           brokers: config.kafkaBrokers,
           // The audit log only consumes; it provisions the topics it reads so it can start first.
-          topics: Object.values(DirectoryTopics),
+          topics: [...AUDITED_TOPICS],
           partitions: config.kafkaTopicPartitions,
           replicationFactor: config.kafkaReplicationFactor,
           retentionMs: config.kafkaRetentionMs,

@@ -1,17 +1,23 @@
 import type { ConfigOf, FieldSpec } from '@keyline/platform-config';
 import { databaseFields, int, kafkaFields, optional, redisFields, serviceFields } from '@keyline/platform-config';
+import { PLATFORM_KEY_PREFIX } from '@keyline/directory-contracts';
 
-/** At least this long, so a configured platform admin key cannot be a guessable word. */
-export const PLATFORM_ADMIN_KEY_MIN_LENGTH = 20;
+/** Characters after `kl_admin_`, so a configured key cannot be a guessable word. */
+export const PLATFORM_ADMIN_KEY_MIN_SECRET = 16;
+/** The gateway does not accept longer keys. */
+const MAX_KEY_LENGTH = 512;
 
 const platformAdminApiKey: FieldSpec<string> = {
   env: 'PLATFORM_ADMIN_API_KEY',
-  doc: 'Platform admin API key (e.g. kl_admin_<random>); unset: one is generated at first start and printed once',
+  doc: 'Platform admin API key (kl_admin_<random>); unset: one is generated at first start and printed once',
   secret: true,
   parse: (raw) => {
     const key = raw.trim();
-    if (key.length < PLATFORM_ADMIN_KEY_MIN_LENGTH) throw new Error(`must be at least ${PLATFORM_ADMIN_KEY_MIN_LENGTH} characters`);
-    if (!/^[\x21-\x7e]+$/.test(key)) throw new Error('must be printable ASCII without spaces');
+    if (!key.startsWith(PLATFORM_KEY_PREFIX)) throw new Error(`must start with ${PLATFORM_KEY_PREFIX}`);
+    if (key.length - PLATFORM_KEY_PREFIX.length < PLATFORM_ADMIN_KEY_MIN_SECRET) {
+      throw new Error(`needs at least ${PLATFORM_ADMIN_KEY_MIN_SECRET} characters after ${PLATFORM_KEY_PREFIX}`);
+    }
+    if (key.length > MAX_KEY_LENGTH || !/^[\x21-\x7e]+$/.test(key)) throw new Error(`must be printable ASCII without spaces, at most ${MAX_KEY_LENGTH} characters`);
     return key;
   },
 };

@@ -21,13 +21,16 @@ export interface ApiKeyData {
   scopes: string[];
 }
 
-/** Directory events by type (event envelope `data`). */
-export interface DirectoryEvents {
+/**
+ * Directory events by type (event envelope `data`). A type alias rather than an interface so that it
+ * satisfies the messaging library's `EventMap` (interfaces have no implicit index signature).
+ */
+export type DirectoryEvents = {
   'tenant.created': TenantData;
   'tenant.updated': TenantData & { changes: string[] };
   'api-key.created': ApiKeyData;
   'api-key.revoked': ApiKeyData & { revokedAt: string };
-}
+};
 
 /** Topic of each directory event type. */
 export const DirectoryEventTopics = {

@@ -5,6 +5,7 @@ import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import { Logger, Metrics, TRACE_HEADER, runWithContext, traceIdFrom } from '@keyline/platform-observability';
 import type { FastifyInstance } from 'fastify';
+import { acceptJsonBodiesOnly } from './json-only';
 import { HealthRegistry } from './lifecycle';
 
 export interface BootstrapOptions {
@@ -18,6 +19,8 @@ export interface BootstrapOptions {
   /** Largest accepted request body in bytes (default 1 MiB). */
   bodyLimit?: number;
   openapi?: { title: string; description: string };
+  /** JSON-only request bodies (415 otherwise), except for URLs this returns true for; `false` turns it off. */
+  jsonBodiesOnly?: false | { except: (url: string) => boolean };
   /** Raw fastify hooks (the gateway's proxy) before Nest routes are registered. */
   configureFastify?: (fastify: FastifyInstance) => void | Promise<void>;
 }
@@ -78,6 +81,7 @@ export async function bootstrapService(opts: BootstrapOptions): Promise<RunningS
   });
   const fastify = adapter.getInstance() as unknown as FastifyInstance;
   instrument(fastify, opts.metrics);
+  if (opts.jsonBodiesOnly !== false) acceptJsonBodiesOnly(fastify, opts.jsonBodiesOnly?.except);
   if (opts.configureFastify) await opts.configureFastify(fastify);
 
   const app = await NestFactory.create<NestFastifyApplication>(opts.module, adapter, {

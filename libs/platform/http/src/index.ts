@@ -6,3 +6,4 @@ export * from './principal';
 export * from './problem';
 export * from './tokens';
 export * from './start';
+export * from './json-only';

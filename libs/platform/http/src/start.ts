@@ -17,6 +17,7 @@ export interface StartOptions<S extends ConfigSchema> {
   module: (rt: ServiceRuntime<ConfigOf<S>>) => DynamicModule;
   openapi?: BootstrapOptions['openapi'];
   bodyLimit?: (config: ConfigOf<S>) => number;
+  jsonBodiesOnly?: BootstrapOptions['jsonBodiesOnly'];
   configureFastify?: (rt: ServiceRuntime<ConfigOf<S>>) => BootstrapOptions['configureFastify'];
   env?: NodeJS.ProcessEnv;
 }
@@ -48,6 +49,7 @@ export async function startService<S extends ConfigSchema>(opts: StartOptions<S>
       shutdownTimeoutMs: base.shutdownTimeoutMs,
       bodyLimit: opts.bodyLimit?.(config),
       openapi: opts.openapi,
+      jsonBodiesOnly: opts.jsonBodiesOnly,
       configureFastify: opts.configureFastify?.(rt),
     });
     exitOnSignals(running, logger, base.shutdownTimeoutMs);

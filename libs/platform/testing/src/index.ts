@@ -2,3 +2,4 @@ export * from './infra';
 export * from './postgres';
 export * from './processes';
 export * from './wait';
+export * from './kafka';

@@ -1,0 +1,42 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { ConsentTopics } from '@keyline/consent-contracts';
+import type { ConfigOf } from '@keyline/platform-config';
+import { PlatformHttpModule, ServiceRuntime } from '@keyline/platform-http';
+import { MessagingModule, messagingEntities, messagingMigrations } from '@keyline/platform-messaging';
+import { PersistenceModule } from '@keyline/platform-persistence';
+import { consentConfig } from './config';
+
+/**
+ * Purposes, consents, preferences and privacy requests: its own database (the consent record is
+ * evidence) and Kafka through the outbox. Features arrive with the issues that build this context.
+ */
+@Module({})
+export class AppModule {
+  static register({ config, logger, metrics }: ServiceRuntime<ConfigOf<typeof consentConfig>>): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        PlatformHttpModule.forRoot({ service: 'consent', internalToken: config.internalToken, logger, metrics }),
+        PersistenceModule.forRoot({
+          service: 'consent',
+          url: config.databaseUrl,
+          dataDir: config.dataDir,
+          logging: config.databaseLogging,
+          entities: [...messagingEntities],
+          migrations: [...messagingMigrations],
+        }),
+        MessagingModule.forRoot({
+          service: 'consent',
+          brokers: config.kafkaBrokers,
+          topics: Object.values(ConsentTopics),
+          partitions: config.kafkaTopicPartitions,
+          replicationFactor: config.kafkaReplicationFactor,
+          retentionMs: config.kafkaRetentionMs,
+          dltRetentionMs: config.kafkaDltRetentionMs,
+          outboxPollMs: config.outboxPollMs,
+          relay: true,
+        }),
+      ],
+    };
+  }
+}

@@ -1,0 +1,232 @@
+import { PROBLEM_CONTENT_TYPE, PlatformErrorCode, toProblem } from '@keyline/platform-http';
+import type { Logger } from '@keyline/platform-observability';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { KeyVerificationUnavailable } from '../auth/api-key.resolver';
+import type { ApiKeyResolver } from '../auth/api-key.resolver';
+import { bearerKey } from '../auth/api-key.principal';
+import { CorsPolicy, EXPOSED_HEADERS, preflightHeaders } from '../cors/cors.policy';
+import type { GatewayMetrics } from '../gateway.metrics';
+import { BucketPolicy, RateDecision, RateLimiter } from '../rate-limit/rate-limiter';
+import { PROXY_PATTERNS, RouteSpec, UpstreamName, hasDotSegment, matchRoute } from '../routing/route-table';
+import { ClientAddress, TrustProxy, clientAddress, rateLimitAddress } from './client-address';
+import { clientResponseHeaders, upstreamRequestHeaders } from './headers';
+import { sendProblem } from './problem-reply';
+import { CIRCUIT_OPEN, Upstream, UpstreamFailure, classifyUpstreamError } from './upstream';
+
+/** What the authorisation hook established for the handler. */
+export interface ProxyContext {
+  route: RouteSpec;
+  client: ClientAddress;
+  principal: string | undefined;
+  corsOrigin: string | undefined;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    keyline: ProxyContext | null;
+  }
+}
+
+export interface RatePolicies {
+  key: BucketPolicy;
+  ip: BucketPolicy;
+  ipKeyed: BucketPolicy;
+}
+
+export interface ProxyDeps {
+  upstreams: Record<UpstreamName, Upstream>;
+  resolver: ApiKeyResolver;
+  limiter: RateLimiter;
+  cors: CorsPolicy;
+  metrics: GatewayMetrics;
+  logger: Logger;
+  internalToken: string;
+  trustProxy: TrustProxy;
+  bodyLimit: number;
+  rates: RatePolicies;
+}
+
+const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
+const EMPTY = Buffer.alloc(0);
+/** Oversized bodies up to this multiple of the limit are drained rather than cut off. */
+const DRAIN_FACTOR = 32;
+const BEARER_CHALLENGE = 'Bearer realm="keyline"';
+const INVALID_TOKEN_CHALLENGE = 'Bearer realm="keyline", error="invalid_token"';
+
+const FAILURE_DETAIL: Record<UpstreamFailure['reason'], string> = {
+  refused: 'The service behind this route is unreachable',
+  reset: 'The service behind this route closed the connection',
+  timeout: 'The service behind this route did not answer in time',
+  circuit_open: 'The service behind this route is unavailable; retry shortly',
+  other: 'The service behind this route failed to answer',
+};
+
+const isPromise = <T>(v: T | Promise<T>): v is Promise<T> => typeof (v as Promise<T>)?.then === 'function';
+
+/**
+ * The gateway's hot path as raw fastify routes: route by prefix, answer CORS, authenticate the API key
+ * and rate-limit before the body is read, then stream the request to the owning service over a
+ * keep-alive pool and its response back. Bodies are never parsed here.
+ */
+export class GatewayProxy {
+  constructor(private readonly deps: ProxyDeps) {}
+
+  register(fastify: FastifyInstance): void {
+    fastify.decorateRequest('keyline', null);
+    // Encapsulated: the catch-all buffer parser and error handler apply to proxy routes only.
+    void fastify.register(async (scope) => {
+      scope.removeAllContentTypeParsers();
+      scope.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: this.deps.bodyLimit }, (_req, body, done) => done(null, body));
+      scope.setErrorHandler((err, req, reply) => {
+        const body = toProblem(err, String(req.id));
+        if (body.status >= 500) this.deps.logger.error({ err }, 'proxy error');
+        void reply.code(body.status).header('content-type', PROBLEM_CONTENT_TYPE).send(JSON.stringify(body));
+      });
+      scope.addHook('onRequest', (req, reply) => this.admit(req, reply));
+      const handler = (req: FastifyRequest, reply: FastifyReply) => this.forward(req, reply);
+      for (const url of PROXY_PATTERNS) scope.route({ method: METHODS, url, handler, exposeHeadRoute: false });
+    });
+  }
+
+  /** Routing, CORS, authentication and rate limiting; replies early when the request stops here. */
+  async admit(req: FastifyRequest, reply: FastifyReply): Promise<void> {
+    const url = req.url;
+    const q = url.indexOf('?');
+    const path = q === -1 ? url : url.slice(0, q);
+    const route = matchRoute(path);
+    if (!route) return void sendProblem(reply, PlatformErrorCode.NotFound, 'No such route');
+    if (hasDotSegment(path)) return void sendProblem(reply, PlatformErrorCode.BadRequest, 'Paths must not contain dot segments');
+    const declared = Number(req.headers['content-length']);
+    if (declared > this.deps.bodyLimit) {
+      // Answered before reading: Node then discards the body and keeps the connection, so the client
+      // sees the 413 instead of a reset mid-upload. Absurd sizes are not worth reading to the end.
+      if (declared > this.deps.bodyLimit * DRAIN_FACTOR) void reply.header('connection', 'close');
+      return void sendProblem(reply, PlatformErrorCode.PayloadTooLarge, `Request bodies are limited to ${this.deps.bodyLimit} bytes`);
+    }
+
+    const headers = req.headers;
+    let corsOrigin: string | undefined;
+    const origin = headers.origin;
+    if (origin) {
+      const allowed = this.deps.cors.allows(route, path, origin);
+      if (isPromise(allowed) ? await allowed : allowed) corsOrigin = origin;
+      if (req.method === 'OPTIONS' && headers['access-control-request-method']) {
+        const h = headers['access-control-request-headers'];
+        if (corsOrigin) void reply.headers(preflightHeaders(corsOrigin, Array.isArray(h) ? h.join(',') : h));
+        else void reply.header('vary', 'Origin');
+        return void reply.code(204).send();
+      }
+      if (corsOrigin) {
+        void reply.header('access-control-allow-origin', corsOrigin).header('access-control-expose-headers', EXPOSED_HEADERS);
+      }
+      void reply.header('vary', 'Origin');
+    }
+
+    const socket = req.raw.socket;
+    const client = clientAddress(socket.remoteAddress, 'encrypted' in socket, headers, this.deps.trustProxy);
+    const ip = rateLimitAddress(client.ip);
+    const rates = this.deps.rates;
+    let principal: string | undefined;
+    let decision: RateDecision | undefined;
+
+    if (route.auth === 'api-key') {
+      const key = bearerKey(headers.authorization);
+      if (!key) {
+        this.deps.metrics.authRejections.inc({ reason: headers.authorization ? 'malformed' : 'missing' });
+        return this.unauthorized(reply, headers.authorization ? INVALID_TOKEN_CHALLENGE : BEARER_CHALLENGE, 'Missing or invalid API key');
+      }
+      let check;
+      try {
+        const pending = this.deps.resolver.check(key, String(req.id), () => this.admitLookup(ip));
+        check = isPromise(pending) ? await pending : pending;
+      } catch (err) {
+        if (!(err instanceof KeyVerificationUnavailable)) throw err;
+        this.deps.metrics.authRejections.inc({ reason: 'unavailable' });
+        void reply.header('retry-after', '1');
+        return void sendProblem(reply, PlatformErrorCode.ServiceUnavailable, 'API keys cannot be verified right now; retry shortly');
+      }
+      if (!check.valid) {
+        if (check.reason === 'throttled') return this.tooManyRequests(reply, 'ip', 1);
+        this.deps.metrics.authRejections.inc({ reason: check.reason });
+        return this.unauthorized(reply, INVALID_TOKEN_CHALLENGE, 'Missing or invalid API key');
+      }
+      principal = check.principal;
+      decision = await this.deps.limiter.take([check.bucket, `kl:rl:ipk:${ip}`], [rates.key, rates.ipKeyed]);
+      this.deps.resolver.touch(check.keyId);
+    } else {
+      decision = await this.deps.limiter.take([`kl:rl:ip:${ip}`], [rates.ip]);
+    }
+
+    if (decision) {
+      void reply
+        .header('ratelimit-limit', String(decision.limit))
+        .header('ratelimit-remaining', String(decision.remaining))
+        .header('ratelimit-reset', String(decision.resetSeconds));
+      if (!decision.allowed) return this.tooManyRequests(reply, principal ? 'key' : 'ip', decision.retryAfterSeconds);
+    }
+    req.keyline = { route, client, principal, corsOrigin };
+  }
+
+  /** Streams the request to the owning service and its answer back. */
+  async forward(req: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
+    const ctx = req.keyline!;
+    const upstream = this.deps.upstreams[ctx.route.upstream];
+    if (upstream.isOpen()) {
+      this.deps.metrics.upstreamErrors.inc({ upstream: upstream.name, reason: CIRCUIT_OPEN.reason });
+      void reply.header('retry-after', String(upstream.retryAfterSeconds()));
+      return sendProblem(reply, CIRCUIT_OPEN.code, FAILURE_DETAIL.circuit_open);
+    }
+    const headers = upstreamRequestHeaders(req.headers, {
+      requestId: String(req.id),
+      clientIp: ctx.client.ip,
+      proto: ctx.client.proto,
+      host: ctx.client.host,
+      internalToken: this.deps.internalToken,
+      principal: ctx.principal,
+      dropAuthorization: ctx.route.auth === 'api-key',
+    });
+    const method = req.method;
+    const body = method === 'GET' || method === 'HEAD' ? undefined : ((req.body as Buffer | undefined) ?? EMPTY);
+    let res;
+    try {
+      res = await upstream.pool.request({ method: method as 'GET', path: upstream.basePath + req.url, headers, body });
+    } catch (err) {
+      const failure = classifyUpstreamError(err);
+      upstream.failed(failure);
+      this.deps.metrics.upstreamErrors.inc({ upstream: upstream.name, reason: failure.reason });
+      if (failure.reason === 'other') this.deps.logger.warn({ err, upstream: upstream.name }, 'upstream request failed');
+      if (upstream.isOpen()) void reply.header('retry-after', String(upstream.retryAfterSeconds()));
+      return sendProblem(reply, failure.code, FAILURE_DETAIL[failure.reason]);
+    }
+    upstream.succeeded();
+    const out = clientResponseHeaders(res.headers);
+    if (ctx.corsOrigin !== undefined || req.headers.origin) {
+      const vary = out.vary;
+      out.vary = vary ? `${Array.isArray(vary) ? vary.join(', ') : vary}, Origin` : 'Origin';
+    }
+    void reply.code(res.statusCode).headers(out);
+    const status = res.statusCode;
+    if (method === 'HEAD' || status === 204 || status === 304) {
+      res.body.dump().catch(() => undefined);
+      return reply.send();
+    }
+    return reply.send(res.body);
+  }
+
+  /** Admits a key lookup that has to ask the directory: it counts as an anonymous attempt of the IP. */
+  private async admitLookup(ip: string): Promise<boolean> {
+    const d = await this.deps.limiter.take([`kl:rl:ip:${ip}`], [this.deps.rates.ip]);
+    return !d || d.allowed;
+  }
+
+  private unauthorized(reply: FastifyReply, challenge: string, detail: string): void {
+    void reply.header('www-authenticate', challenge);
+    sendProblem(reply, PlatformErrorCode.Unauthorized, detail);
+  }
+
+  private tooManyRequests(reply: FastifyReply, scope: 'key' | 'ip', retryAfter: number): void {
+    this.deps.metrics.rateLimited.inc({ scope });
+    void reply.header('retry-after', String(retryAfter));
+    sendProblem(reply, PlatformErrorCode.RateLimited, scope === 'key' ? 'Rate limit of this API key exceeded' : 'Too many requests from this address');
+  }
+}

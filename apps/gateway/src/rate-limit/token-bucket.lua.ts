@@ -1,0 +1,56 @@
+/**
+ * Token buckets for one request, checked and charged atomically in one round trip.
+ *
+ * KEYS: one hash per bucket ({t = tokens, ts = last update in ms}).
+ * ARGV: cost, then ratePerSecond and burst of each bucket, in KEYS order.
+ * The request passes only if every bucket holds `cost` tokens; then all are charged, otherwise none.
+ * Redis' clock is the only clock, so gateways with skewed clocks share buckets correctly.
+ * Returns {allowed, limit, remaining, resetMs, retryAfterMs} of the tightest bucket.
+ */
+export const TOKEN_BUCKET_LUA = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local cost = tonumber(ARGV[1])
+local n = #KEYS
+local tokens = {}
+local allowed = 1
+local retry = 0
+for i = 1, n do
+  local rate = tonumber(ARGV[2 * i])
+  local burst = tonumber(ARGV[2 * i + 1])
+  local state = redis.call('HMGET', KEYS[i], 't', 'ts')
+  local tk = tonumber(state[1])
+  local ts = tonumber(state[2])
+  if tk == nil or ts == nil then
+    tk = burst
+    ts = now
+  end
+  local elapsed = now - ts
+  if elapsed < 0 then elapsed = 0 end
+  tk = math.min(burst, tk + elapsed * rate / 1000)
+  tokens[i] = tk
+  if tk < cost then
+    allowed = 0
+    local wait = math.ceil((cost - tk) * 1000 / rate)
+    if wait > retry then retry = wait end
+  end
+end
+local limit, remaining, reset = 0, -1, 0
+for i = 1, n do
+  local rate = tonumber(ARGV[2 * i])
+  local burst = tonumber(ARGV[2 * i + 1])
+  local tk = tokens[i]
+  if allowed == 1 then
+    tk = tk - cost
+    redis.call('HSET', KEYS[i], 't', tostring(tk), 'ts', tostring(now))
+    redis.call('PEXPIRE', KEYS[i], math.ceil(burst * 1000 / rate) + 1000)
+  end
+  local left = math.floor(tk)
+  if remaining < 0 or left < remaining or (left == remaining and burst < limit) then
+    remaining = left
+    limit = burst
+    reset = math.ceil((burst - tk) * 1000 / rate)
+  end
+end
+return {allowed, limit, remaining, reset, retry}
+`;
