@@ -17,26 +17,11 @@ export class AppModule {
       module: AppModule,
       imports: [
         PlatformHttpModule.forRoot({ service: 'audit', internalToken: config.internalToken, logger, metrics }),
-        PersistenceModule.forRoot({
-          service: 'audit',
-          url: config.databaseUrl,
-          dataDir: config.dataDir,
-          logging: config.databaseLogging,
+        PersistenceModule.forService('audit', config, {
           entities: [...messagingEntities, AuditEventEntity],
           migrations: [...messagingMigrations, AuditEventsTable1764100000000],
         }),
-        MessagingModule.forRoot({
-          service: 'audit',
-          brokers: config.kafkaBrokers,
-          // The audit log only consumes; it provisions the topics it reads so it can start first.
-          topics: [...AUDITED_TOPICS],
-          partitions: config.kafkaTopicPartitions,
-          replicationFactor: config.kafkaReplicationFactor,
-          retentionMs: config.kafkaRetentionMs,
-          dltRetentionMs: config.kafkaDltRetentionMs,
-          outboxPollMs: config.outboxPollMs,
-          relay: false,
-        }),
+        MessagingModule.forService('audit', config, { topics: [...AUDITED_TOPICS], relay: false }),
         EventsModule,
       ],
     };

@@ -18,26 +18,12 @@ export class AppModule {
       module: AppModule,
       imports: [
         PlatformHttpModule.forRoot({ service: 'authn', internalToken: config.internalToken, logger, metrics }),
-        PersistenceModule.forRoot({
-          service: 'authn',
-          url: config.databaseUrl,
-          dataDir: config.dataDir,
-          logging: config.databaseLogging,
+        PersistenceModule.forService('authn', config, {
           entities: [...messagingEntities],
           migrations: [...messagingMigrations],
         }),
         RedisModule.forRoot(config.redisUrl, 'authn'),
-        MessagingModule.forRoot({
-          service: 'authn',
-          brokers: config.kafkaBrokers,
-          topics: Object.values(AuthnTopics),
-          partitions: config.kafkaTopicPartitions,
-          replicationFactor: config.kafkaReplicationFactor,
-          retentionMs: config.kafkaRetentionMs,
-          dltRetentionMs: config.kafkaDltRetentionMs,
-          outboxPollMs: config.outboxPollMs,
-          relay: true,
-        }),
+        MessagingModule.forService('authn', config, { topics: Object.values(AuthnTopics), relay: true }),
       ],
     };
   }

@@ -17,25 +17,11 @@ export class AppModule {
       module: AppModule,
       imports: [
         PlatformHttpModule.forRoot({ service: 'consent', internalToken: config.internalToken, logger, metrics }),
-        PersistenceModule.forRoot({
-          service: 'consent',
-          url: config.databaseUrl,
-          dataDir: config.dataDir,
-          logging: config.databaseLogging,
+        PersistenceModule.forService('consent', config, {
           entities: [...messagingEntities],
           migrations: [...messagingMigrations],
         }),
-        MessagingModule.forRoot({
-          service: 'consent',
-          brokers: config.kafkaBrokers,
-          topics: Object.values(ConsentTopics),
-          partitions: config.kafkaTopicPartitions,
-          replicationFactor: config.kafkaReplicationFactor,
-          retentionMs: config.kafkaRetentionMs,
-          dltRetentionMs: config.kafkaDltRetentionMs,
-          outboxPollMs: config.outboxPollMs,
-          relay: true,
-        }),
+        MessagingModule.forService('consent', config, { topics: Object.values(ConsentTopics), relay: true }),
       ],
     };
   }

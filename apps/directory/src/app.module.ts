@@ -22,26 +22,12 @@ export class AppModule {
       module: AppModule,
       imports: [
         PlatformHttpModule.forRoot({ service: 'directory', internalToken: config.internalToken, logger, metrics }),
-        PersistenceModule.forRoot({
-          service: 'directory',
-          url: config.databaseUrl,
-          dataDir: config.dataDir,
+        PersistenceModule.forService('directory', config, {
           entities: [TenantEntity, ApiKeyEntity, ...messagingEntities],
           migrations: [...messagingMigrations, DirectoryTenants1764100000000, DirectoryApiKeys1764100000001],
-          logging: config.databaseLogging,
         }),
         RedisModule.forRoot(config.redisUrl, 'directory'),
-        MessagingModule.forRoot({
-          service: 'directory',
-          brokers: config.kafkaBrokers,
-          topics: Object.values(DirectoryTopics),
-          partitions: config.kafkaTopicPartitions,
-          replicationFactor: config.kafkaReplicationFactor,
-          retentionMs: config.kafkaRetentionMs,
-          dltRetentionMs: config.kafkaDltRetentionMs,
-          outboxPollMs: config.outboxPollMs,
-          relay: true,
-        }),
+        MessagingModule.forService('directory', config, { topics: Object.values(DirectoryTopics), relay: true }),
         CoreModule.forRoot(config),
         TenantsModule,
         ApiKeysModule,

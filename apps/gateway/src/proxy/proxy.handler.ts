@@ -1,6 +1,7 @@
 import { PROBLEM_CONTENT_TYPE, PlatformErrorCode, toProblem } from '@keyline/platform-http';
 import type { Logger } from '@keyline/platform-observability';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Dispatcher } from 'undici';
 import { KeyVerificationUnavailable } from '../auth/api-key.resolver';
 import type { ApiKeyResolver } from '../auth/api-key.resolver';
 import { bearerKey } from '../auth/api-key.principal';
@@ -9,7 +10,8 @@ import type { GatewayMetrics } from '../gateway.metrics';
 import { BucketPolicy, RateDecision, RateLimiter } from '../rate-limit/rate-limiter';
 import { PROXY_PATTERNS, RouteSpec, UpstreamName, hasDotSegment, matchRoute } from '../routing/route-table';
 import { ClientAddress, TrustProxy, clientAddress, rateLimitAddress } from './client-address';
-import { clientResponseHeaders, upstreamRequestHeaders } from './headers';
+import { upstreamRequestHeaders } from './headers';
+import { ProxyExchange } from './proxy.exchange';
 import { sendProblem } from './problem-reply';
 import { CIRCUIT_OPEN, Upstream, UpstreamFailure, classifyUpstreamError } from './upstream';
 
@@ -167,14 +169,18 @@ export class GatewayProxy {
     req.keyline = { route, client, principal, corsOrigin };
   }
 
-  /** Streams the request to the owning service and its answer back. */
-  async forward(req: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
-    const ctx = req.keyline!;
+  /**
+   * Sends the request to the owning service and its answer back to the client. Returns nothing:
+   * fastify then waits for the reply the exchange sends.
+   */
+  forward(req: FastifyRequest, reply: FastifyReply): void {
+    const ctx = req.keyline;
+    if (!ctx) return void sendProblem(reply, PlatformErrorCode.InternalError, 'An unexpected error occurred');
     const upstream = this.deps.upstreams[ctx.route.upstream];
     if (upstream.isOpen()) {
       this.deps.metrics.upstreamErrors.inc({ upstream: upstream.name, reason: CIRCUIT_OPEN.reason });
       void reply.header('retry-after', String(upstream.retryAfterSeconds()));
-      return sendProblem(reply, CIRCUIT_OPEN.code, FAILURE_DETAIL.circuit_open);
+      return void sendProblem(reply, CIRCUIT_OPEN.code, FAILURE_DETAIL.circuit_open);
     }
     const headers = upstreamRequestHeaders(req.headers, {
       requestId: String(req.id),
@@ -186,31 +192,23 @@ export class GatewayProxy {
       dropAuthorization: ctx.route.auth === 'api-key',
     });
     const method = req.method;
-    const body = method === 'GET' || method === 'HEAD' ? undefined : ((req.body as Buffer | undefined) ?? EMPTY);
-    let res;
-    try {
-      res = await upstream.pool.request({ method: method as 'GET', path: upstream.basePath + req.url, headers, body });
-    } catch (err) {
-      const failure = classifyUpstreamError(err);
-      upstream.failed(failure);
-      this.deps.metrics.upstreamErrors.inc({ upstream: upstream.name, reason: failure.reason });
-      if (failure.reason === 'other') this.deps.logger.warn({ err, upstream: upstream.name }, 'upstream request failed');
-      if (upstream.isOpen()) void reply.header('retry-after', String(upstream.retryAfterSeconds()));
-      return sendProblem(reply, failure.code, FAILURE_DETAIL[failure.reason]);
-    }
-    upstream.succeeded();
-    const out = clientResponseHeaders(res.headers);
-    if (ctx.corsOrigin !== undefined || req.headers.origin) {
-      const vary = out.vary;
-      out.vary = vary ? `${Array.isArray(vary) ? vary.join(', ') : vary}, Origin` : 'Origin';
-    }
-    void reply.code(res.statusCode).headers(out);
-    const status = res.statusCode;
-    if (method === 'HEAD' || status === 204 || status === 304) {
-      res.body.dump().catch(() => undefined);
-      return reply.send();
-    }
-    return reply.send(res.body);
+    const bodyless = method === 'GET' || method === 'HEAD';
+    const body = bodyless ? undefined : ((req.body as Buffer | undefined) ?? EMPTY);
+    const outcome = {
+      answered: () => upstream.succeeded(),
+      failed: (err: Error) => this.upstreamFailed(upstream, reply, err),
+    };
+    const exchange = new ProxyExchange(reply, outcome, method === 'HEAD', req.headers.origin !== undefined);
+    upstream.pool.dispatch({ method: method as Dispatcher.HttpMethod, path: upstream.basePath + req.url, headers, body }, exchange);
+  }
+
+  private upstreamFailed(upstream: Upstream, reply: FastifyReply, err: Error): void {
+    const failure = classifyUpstreamError(err);
+    upstream.failed(failure);
+    this.deps.metrics.upstreamErrors.inc({ upstream: upstream.name, reason: failure.reason });
+    if (failure.reason === 'other') this.deps.logger.warn({ err, upstream: upstream.name }, 'upstream request failed');
+    if (upstream.isOpen()) void reply.header('retry-after', String(upstream.retryAfterSeconds()));
+    sendProblem(reply, failure.code, FAILURE_DETAIL[failure.reason]);
   }
 
   /** Admits a key lookup that has to ask the directory: it counts as an anonymous attempt of the IP. */

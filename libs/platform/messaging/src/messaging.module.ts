@@ -1,4 +1,5 @@
 import { DynamicModule, Global, Inject, Injectable, Module, OnApplicationBootstrap } from '@nestjs/common';
+import type { ConfigOf, kafkaFields } from '@keyline/platform-config';
 import { HealthRegistry, LOGGER, METRICS, ShutdownCoordinator, ShutdownPhase } from '@keyline/platform-http';
 import type { Logger, Metrics } from '@keyline/platform-observability';
 import { Admin, Kafka, Partitioners, Producer } from 'kafkajs';
@@ -142,6 +143,21 @@ export class Messaging implements OnApplicationBootstrap {
 @Global()
 @Module({})
 export class MessagingModule {
+  /** The service's messaging from its validated `kafkaFields` configuration. */
+  static forService(service: string, config: ConfigOf<typeof kafkaFields>, opts: { topics: readonly string[]; relay: boolean }): DynamicModule {
+    return MessagingModule.forRoot({
+      service,
+      brokers: config.kafkaBrokers,
+      topics: [...opts.topics],
+      partitions: config.kafkaTopicPartitions,
+      replicationFactor: config.kafkaReplicationFactor,
+      retentionMs: config.kafkaRetentionMs,
+      dltRetentionMs: config.kafkaDltRetentionMs,
+      outboxPollMs: config.outboxPollMs,
+      relay: opts.relay,
+    });
+  }
+
   static forRoot(opts: MessagingOptions): DynamicModule {
     return {
       module: MessagingModule,
