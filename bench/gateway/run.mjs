@@ -1,20 +1,26 @@
 // Gateway overhead benchmark: the same authenticated `GET /v1/whoami`, once straight to the directory
-// (carrying the internal headers the gateway would add) and once through the gateway (API key,
-// rate limiting, principal forwarding). Assumes `npm run build`; run with `npm run bench -- gateway`
-// or `npx node bench/gateway/run.mjs [--duration 10] [--connections 50] [--warmup 3] [--upstream real|stub]`.
-// Prints a table and writes bench/results/gateway.json. Targets: >= 60% of direct throughput, < 2 ms
-// added at p99.
-import { spawn } from 'node:child_process';
+// (carrying the internal headers the gateway would add) and once through the gateway (API key check,
+// Redis token bucket, principal forwarding, keep-alive pool). Assumes `npm run build`; run with
+// `npm run bench -- gateway` or `npx node bench/gateway/run.mjs [--duration 10] [--connections 50]
+// [--warmup 3] [--rate 1000] [--upstream real|stub]`. Prints tables and writes
+// bench/results/gateway.json.
+//
+// Two measurements, because a closed loop at saturation cannot show latency overhead (there latency is
+// just connections / throughput):
+// - saturation: `--connections` closed-loop connections for `--duration` s -> throughput kept
+//   (target >= 60% of direct), plus CPU time per request of each process;
+// - fixed rate: an open loop at `--rate` req/s, below saturation -> latency added (target < 2 ms at p99).
+import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { cpus, tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import pg from 'pg';
+import { Pool } from 'undici';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const { values: opts } = parseArgs({
@@ -22,12 +28,14 @@ const { values: opts } = parseArgs({
     duration: { type: 'string', default: '10' },
     connections: { type: 'string', default: '50' },
     warmup: { type: 'string', default: '3' },
+    rate: { type: 'string', default: '1000' },
     upstream: { type: 'string' },
   },
 });
 const duration = Number(opts.duration);
 const connections = Number(opts.connections);
 const warmup = Number(opts.warmup);
+const rate = Number(opts.rate);
 const TARGET_RATIO = 0.6;
 const TARGET_ADDED_P99_MS = 2;
 
@@ -46,35 +54,6 @@ const dataDir = mkdtempSync(join(tmpdir(), 'keyline-bench-gateway-'));
 const children = [];
 const cleanups = [];
 
-/**
- * The directory's database: embedded SQLite in a temp DATA_DIR, or a throw-away PostgreSQL database
- * where the SQLite addon is not built for this Node.
- */
-async function directoryDatabase() {
-  try {
-    const Database = createRequire(import.meta.url)('better-sqlite3');
-    new Database(':memory:').close();
-    return { kind: 'sqlite', env: { DATA_DIR: dataDir, DATABASE_URL: '' } };
-  } catch {
-    const admin = process.env.TEST_PG_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-    const name = `keyline_bench_gateway_${randomBytes(4).toString('hex')}`;
-    const run = async (sql) => {
-      const c = new pg.Client({ connectionString: admin });
-      await c.connect();
-      try {
-        await c.query(sql);
-      } finally {
-        await c.end();
-      }
-    };
-    await run(`CREATE DATABASE "${name}"`);
-    cleanups.push(() => run(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`));
-    const url = new URL(admin);
-    url.pathname = `/${name}`;
-    return { kind: 'postgres', env: { DATABASE_URL: url.toString() } };
-  }
-}
-
 function freePort() {
   return new Promise((resolve, reject) => {
     const srv = createServer();
@@ -84,6 +63,32 @@ function freePort() {
       srv.close(() => resolve(port));
     });
   });
+}
+
+/**
+ * The directory's database: embedded SQLite in a temp DATA_DIR, or a throw-away PostgreSQL database
+ * where the SQLite addon is not built for this Node.
+ */
+async function directoryDatabase() {
+  // Probed in a child: loading the addon here would tie its teardown to this process.
+  const probe = spawnSync(process.execPath, ['-e', "new (require('better-sqlite3'))(':memory:').close()"], { cwd: root, stdio: 'ignore' });
+  if (probe.status === 0) return { kind: 'sqlite', env: { DATA_DIR: dataDir, DATABASE_URL: '' } };
+  const admin = process.env.TEST_PG_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+  const name = `keyline_bench_gateway_${randomBytes(4).toString('hex')}`;
+  const run = async (sql) => {
+    const c = new pg.Client({ connectionString: admin });
+    await c.connect();
+    try {
+      await c.query(sql);
+    } finally {
+      await c.end();
+    }
+  };
+  await run(`CREATE DATABASE "${name}"`);
+  cleanups.push(() => run(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`));
+  const url = new URL(admin);
+  url.pathname = `/${name}`;
+  return { kind: 'postgres', env: { DATABASE_URL: url.toString() } };
 }
 
 async function start(name, app, env) {
@@ -102,7 +107,7 @@ async function start(name, app, env) {
   for (;;) {
     if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode}:\n${out}`);
     try {
-      if ((await fetch(`${url}/health/ready`)).ok) return url;
+      if ((await fetch(`${url}/health/ready`)).ok) return { url, pid: child.pid };
     } catch {
       // not listening yet
     }
@@ -122,21 +127,108 @@ async function json(method, url, key, body) {
   return JSON.parse(text);
 }
 
-function load(url, headers, seconds) {
+/** CPU time (user + system, ms) a process has used so far; Linux only. */
+function cpuMs(pid) {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return NaN;
+  }
+}
+
+function redisPid() {
+  const r = spawnSync('sh', ['-c', 'pgrep -x redis-server | head -1']);
+  const pid = Number(r.stdout?.toString().trim());
+  return pid > 0 ? pid : undefined;
+}
+
+function closedLoop(target, seconds) {
   return new Promise((resolve, reject) => {
-    autocannon({ url, headers, connections, duration: seconds, pipelining: 1 }, (err, result) => (err ? reject(err) : resolve(result)));
+    autocannon({ url: target.url, headers: target.headers, connections, duration: seconds, pipelining: 1 }, (err, r) =>
+      err ? reject(err) : resolve(r),
+    );
   });
 }
 
-const summary = (r) => ({
-  requestsPerSecond: Math.round(r.requests.average),
-  p50Ms: r.latency.p50,
-  p90Ms: r.latency.p90,
-  p99Ms: r.latency.p99,
-  maxMs: r.latency.max,
-  errors: r.errors + r.timeouts + r.non2xx,
-  total: r.requests.total,
-});
+/** Closed loop at saturation, with CPU time per request of every process involved. */
+async function saturate(target, pids) {
+  const before = Object.fromEntries(Object.entries(pids).map(([k, pid]) => [k, cpuMs(pid)]));
+  const r = await closedLoop(target, duration);
+  const n = r.requests.total || 1;
+  const cpuUsPerRequest = Object.fromEntries(
+    Object.entries(pids).map(([k, pid]) => [k, Math.round(((cpuMs(pid) - before[k]) * 1000) / n)]),
+  );
+  return {
+    requestsPerSecond: Math.round(r.requests.average),
+    p50Ms: r.latency.p50,
+    p99Ms: r.latency.p99,
+    errors: r.errors + r.timeouts + r.non2xx,
+    total: r.requests.total,
+    cpuUsPerRequest,
+  };
+}
+
+const percentile = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+
+/** Open loop at a fixed rate: latency with microsecond resolution, independent of throughput. */
+async function openLoop(target, perSecond, seconds) {
+  const u = new URL(target.url);
+  const pool = new Pool(u.origin, { connections: 64, pipelining: 1 });
+  try {
+    await openLoopOn(pool, u, target.headers, perSecond, 1); // connections opened, code paths warm
+    return await openLoopOn(pool, u, target.headers, perSecond, seconds);
+  } finally {
+    await pool.close();
+  }
+}
+
+async function openLoopOn(pool, u, headers, perSecond, seconds) {
+  const latencies = [];
+  let errors = 0;
+  const inflight = new Set();
+  const started = performance.now();
+  let sent = 0;
+  const total = perSecond * seconds;
+  await new Promise((resolve) => {
+    const tick = setInterval(() => {
+      const due = Math.min(total, Math.floor(((performance.now() - started) / 1000) * perSecond));
+      for (; sent < due; sent++) {
+        const t0 = performance.now();
+        const p = pool
+          .request({ method: 'GET', path: u.pathname, headers })
+          .then(async (res) => {
+            await res.body.dump();
+            if (res.statusCode !== 200) errors++;
+            latencies.push(performance.now() - t0);
+          })
+          .catch(() => errors++)
+          .finally(() => inflight.delete(p));
+        inflight.add(p);
+      }
+      if (sent >= total) {
+        clearInterval(tick);
+        resolve();
+      }
+    }, 1);
+  });
+  await Promise.all(inflight);
+  latencies.sort((a, b) => a - b);
+  const ms = (v) => Number(v.toFixed(2));
+  return {
+    requestsPerSecond: perSecond,
+    p50Ms: ms(percentile(latencies, 50)),
+    p90Ms: ms(percentile(latencies, 90)),
+    p99Ms: ms(percentile(latencies, 99)),
+    maxMs: ms(latencies[latencies.length - 1]),
+    errors,
+  };
+}
+
+function table(rows) {
+  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => String(r[i]).length)));
+  for (const r of rows) console.log(r.map((c, i) => (i === 0 ? String(c).padEnd(widths[i]) : String(c).padStart(widths[i]))).join('  '));
+}
 
 async function main() {
   const db = upstreamKind === 'real' ? await directoryDatabase() : { kind: 'none', env: {} };
@@ -151,8 +243,8 @@ async function main() {
   const gateway = await start('gateway', 'gateway', {
     REDIS_URL: redisUrl,
     INTERNAL_TOKEN: internalToken,
-    DIRECTORY_URL: upstream,
-    // Limits far above the offered load: every request still pays for the Redis token-bucket call.
+    DIRECTORY_URL: upstream.url,
+    // Limits far above the offered load: every request still pays for its Redis token-bucket call.
     RATE_LIMIT_KEY_PER_SECOND: '1000000',
     RATE_LIMIT_KEY_BURST: '1000000',
     RATE_LIMIT_IP_KEYED_PER_SECOND: '1000000',
@@ -160,66 +252,73 @@ async function main() {
   });
 
   const slug = `bench-${randomBytes(4).toString('hex')}`;
-  await json('POST', `${gateway}/v1/tenants`, adminKey, { slug, name: 'Gateway benchmark' });
-  const { key } = await json('POST', `${gateway}/v1/tenants/${slug}/api-keys`, adminKey, { name: 'bench', scopes: ['admin'] });
-  const principal = await json('GET', `${gateway}/v1/whoami`, key);
+  await json('POST', `${gateway.url}/v1/tenants`, adminKey, { slug, name: 'Gateway benchmark' });
+  const { key } = await json('POST', `${gateway.url}/v1/tenants/${slug}/api-keys`, adminKey, { name: 'bench', scopes: ['admin'] });
+  const principal = await json('GET', `${gateway.url}/v1/whoami`, key);
 
   const direct = {
-    url: `${upstream}/v1/whoami`,
+    url: `${upstream.url}/v1/whoami`,
     headers: {
       'x-keyline-internal-token': internalToken,
       'x-keyline-principal': Buffer.from(JSON.stringify(principal)).toString('base64url'),
     },
   };
-  const viaGateway = { url: `${gateway}/v1/whoami`, headers: { authorization: `Bearer ${key}` } };
+  const viaGateway = { url: `${gateway.url}/v1/whoami`, headers: { authorization: `Bearer ${key}` } };
+  const redis = redisPid();
+  const pids = { directory: upstream.pid, gateway: gateway.pid, ...(redis ? { redis } : {}) };
 
-  console.log(`upstream: ${upstreamKind} directory (${db.kind}); ${connections} connections, ${duration} s per run after ${warmup} s warm-up; ${cpus().length} CPUs`);
-  await load(direct.url, direct.headers, warmup);
-  await load(viaGateway.url, viaGateway.headers, warmup);
-  const d = summary(await load(direct.url, direct.headers, duration));
-  const g = summary(await load(viaGateway.url, viaGateway.headers, duration));
+  const load = loadavg()[0].toFixed(2);
+  console.log(`upstream: ${upstreamKind} directory (${db.kind}); ${cpus().length} CPUs, load average ${load}; Node ${process.version}`);
+  await closedLoop(direct, warmup);
+  await closedLoop(viaGateway, warmup);
+  const d = await saturate(direct, pids);
+  const g = await saturate(viaGateway, pids);
+  const dl = await openLoop(direct, rate, duration);
+  const gl = await openLoop(viaGateway, rate, duration);
+
+  const cpu = (r) => Object.entries(r.cpuUsPerRequest).map(([k, v]) => `${k} ${v}`).join(', ');
+  console.log(`\nSaturation: ${connections} connections, closed loop, ${duration} s`);
+  table([
+    ['', 'req/s', 'p50 ms', 'p99 ms', 'errors', 'CPU µs per request'],
+    ['direct (directory)', d.requestsPerSecond, d.p50Ms, d.p99Ms, d.errors, cpu(d)],
+    ['through gateway', g.requestsPerSecond, g.p50Ms, g.p99Ms, g.errors, cpu(g)],
+  ]);
+  console.log(`\nLatency: open loop at ${rate} req/s, ${duration} s`);
+  table([
+    ['', 'p50 ms', 'p90 ms', 'p99 ms', 'max ms', 'errors'],
+    ['direct (directory)', dl.p50Ms, dl.p90Ms, dl.p99Ms, dl.maxMs, dl.errors],
+    ['through gateway', gl.p50Ms, gl.p90Ms, gl.p99Ms, gl.maxMs, gl.errors],
+  ]);
 
   const ratio = g.requestsPerSecond / d.requestsPerSecond;
-  const addedP99 = g.p99Ms - d.p99Ms;
-  const rows = [
-    ['', 'req/s', 'p50 ms', 'p90 ms', 'p99 ms', 'errors'],
-    ['direct (directory)', d.requestsPerSecond, d.p50Ms, d.p90Ms, d.p99Ms, d.errors],
-    ['through gateway', g.requestsPerSecond, g.p50Ms, g.p90Ms, g.p99Ms, g.errors],
-  ];
-  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => String(r[i]).length)));
-  for (const r of rows) console.log(r.map((c, i) => (i === 0 ? String(c).padEnd(widths[i]) : String(c).padStart(widths[i]))).join('  '));
+  const addedP99 = gl.p99Ms - dl.p99Ms;
   const okRatio = ratio >= TARGET_RATIO;
   const okP99 = addedP99 < TARGET_ADDED_P99_MS;
-  console.log(`throughput kept: ${(ratio * 100).toFixed(1)}% (target >= ${TARGET_RATIO * 100}%) ${okRatio ? 'OK' : 'MISSED'}`);
-  console.log(`added p99: ${addedP99.toFixed(2)} ms (target < ${TARGET_ADDED_P99_MS} ms) ${okP99 ? 'OK' : 'MISSED'}`);
+  console.log(`\nthroughput kept at saturation: ${(ratio * 100).toFixed(1)}% (target >= ${TARGET_RATIO * 100}%) ${okRatio ? 'OK' : 'MISSED'}`);
+  console.log(`p99 added at ${rate} req/s: ${addedP99.toFixed(2)} ms (target < ${TARGET_ADDED_P99_MS} ms) ${okP99 ? 'OK' : 'MISSED'}`);
+  console.log(`p99 added at saturation (queueing, informational): ${(g.p99Ms - d.p99Ms).toFixed(2)} ms`);
 
   const results = join(root, 'bench', 'results');
   mkdirSync(results, { recursive: true });
-  writeFileSync(
-    join(results, 'gateway.json'),
-    `${JSON.stringify(
-      {
-        scenario: 'gateway',
-        at: new Date().toISOString(),
-        node: process.version,
-        cpus: cpus().length,
-        upstream: upstreamKind,
-        database: db.kind,
-        connections,
-        durationSeconds: duration,
-        direct: d,
-        gateway: g,
-        throughputRatio: Number(ratio.toFixed(3)),
-        addedP50Ms: Number((g.p50Ms - d.p50Ms).toFixed(2)),
-        addedP99Ms: Number(addedP99.toFixed(2)),
-        targets: { throughputRatio: TARGET_RATIO, addedP99Ms: TARGET_ADDED_P99_MS },
-        met: okRatio && okP99,
-      },
-      null,
-      2,
-    )}\n`,
-  );
-  return okRatio && okP99 && d.errors === 0 && g.errors === 0;
+  const report = {
+    scenario: 'gateway',
+    at: new Date().toISOString(),
+    node: process.version,
+    cpus: cpus().length,
+    loadAverage: Number(load),
+    upstream: upstreamKind,
+    database: db.kind,
+    saturation: { connections, durationSeconds: duration, direct: d, gateway: g },
+    fixedRate: { requestsPerSecond: rate, durationSeconds: duration, direct: dl, gateway: gl },
+    throughputRatio: Number(ratio.toFixed(3)),
+    addedP99Ms: Number(addedP99.toFixed(2)),
+    addedP99AtSaturationMs: Number((g.p99Ms - d.p99Ms).toFixed(2)),
+    targets: { throughputRatio: TARGET_RATIO, addedP99Ms: TARGET_ADDED_P99_MS },
+    met: { throughput: okRatio, latency: okP99 },
+  };
+  writeFileSync(join(results, 'gateway.json'), `${JSON.stringify(report, null, 2)}\n`);
+  console.log(`\nwritten: bench/results/gateway.json`);
+  return okRatio && okP99 && d.errors + g.errors + dl.errors + gl.errors === 0;
 }
 
 async function stopAll() {

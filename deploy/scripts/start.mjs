@@ -148,6 +148,6 @@ else if (adminKey) {
   say(`  Platform admin key (shown once, stored only as a hash): ${adminKey}`);
 } else {
   say('  Platform admin key: generated and shown at the first start (stored only as a hash).');
-  say('  Lost it? Set PLATFORM_ADMIN_API_KEY=kl_admin_<your secret> and start again to add one.');
+  say('  Lost it? Start with PLATFORM_ADMIN_API_KEY=kl_admin_<a long random secret>: it replaces the old key.');
 }
 say('Press Ctrl-C to stop.');

@@ -9,6 +9,13 @@ type Echo = { headers: Record<string, string>; bodyLength: number; bodySha256?: 
 
 const CONSOLE = 'https://console.example.com';
 
+/** Bytes i % 251, as the stand-in's /_bytes route sends them. */
+function pattern(n: number): Buffer {
+  const b = Buffer.allocUnsafe(n);
+  for (let i = 0; i < n; i++) b[i] = i % 251;
+  return b;
+}
+
 describe('gateway traffic handling', () => {
   let secrets: Secrets;
   let redis: Redis;
@@ -93,11 +100,31 @@ describe('gateway traffic handling', () => {
   });
 
   it('streams bodies through unchanged, byte for byte', async () => {
-    const body = Buffer.from(Array.from({ length: 900 * 1024 }, (_, i) => i % 251));
+    const body = pattern(900 * 1024);
     const res = await call<Echo>('PUT', '/v1/sessions/_echo', { key: tenant.key, body, contentType: 'application/octet-stream' });
     expect(res.status).toBe(200);
     expect(res.body.bodyLength).toBe(body.length);
     expect(res.body.bodySha256).toBe(createHash('sha256').update(body).digest('hex'));
+  });
+
+  it('returns large and unsized responses intact, and answers HEAD without a body', async () => {
+    const expected = (n: number) => createHash('sha256').update(pattern(n)).digest('hex');
+    for (const [n, chunked] of [
+      [5 * 1024 * 1024, false],
+      [3 * 1024 * 1024 + 17, true],
+      [1000, true],
+      [0, false],
+    ] as const) {
+      const res = await fetch(`${gateway.url}/v1/sessions/_bytes?n=${n}${chunked ? '&chunked=1' : ''}`, { headers: { authorization: `Bearer ${tenant.key}` } });
+      expect(res.status).toBe(200);
+      const body = Buffer.from(await res.arrayBuffer());
+      expect(body.length).toBe(n);
+      expect(createHash('sha256').update(body).digest('hex')).toBe(expected(n));
+      if (!chunked) expect(res.headers.get('content-length')).toBe(String(n));
+    }
+    const head = await fetch(`${gateway.url}/v1/sessions/_echo`, { method: 'HEAD', headers: { authorization: `Bearer ${tenant.key}` } });
+    expect(head.status).toBe(200);
+    expect((await head.arrayBuffer()).byteLength).toBe(0);
   });
 
   it('sets security headers and a request id on proxied, gateway and platform responses', async () => {

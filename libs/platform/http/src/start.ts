@@ -38,6 +38,12 @@ export async function startService<S extends ConfigSchema>(opts: StartOptions<S>
   const logger = createLogger(opts.service, base.logLevel);
   const metrics = new Metrics(opts.service);
   const rt = { config, logger, metrics };
+  // Process warnings become log lines. kafkajs schedules a timer with a negative delay on Node 24
+  // (TimeoutNegativeWarning, harmless: Node treats it as 1 ms); that one is dropped.
+  process.removeAllListeners('warning');
+  process.on('warning', (w) => {
+    if (w.name !== 'TimeoutNegativeWarning') logger.warn({ warning: w.name }, w.message);
+  });
   try {
     const running = await bootstrapService({
       service: opts.service,

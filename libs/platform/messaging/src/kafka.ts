@@ -30,10 +30,14 @@ export function createKafka(s: KafkaSettings): Kafka {
     retry: { initialRetryTime: 200, maxRetryTime: 5000, retries: 5 },
     logLevel: logLevel.WARN,
     logCreator: () => (entry: LogEntry) => {
-      const level = LEVELS[entry.level] ?? 'info';
       const { message, ...rest } = entry.log;
-      // Connection errors while a broker is down are expected and retried; keep them at warn.
-      s.logger?.[level === 'error' ? 'warn' : level]({ kafka: rest, namespace: entry.namespace }, `kafka: ${message}`);
+      // While a broker is down kafkajs reports every reconnect attempt; the services already say once
+      // (and then periodically) that Kafka is unreachable, so those lines go to debug.
+      const noisy = entry.namespace === 'Connection' || entry.namespace === 'BrokerPool' || /ECONNREFUSED|ECONNRESET|Connection error/.test(message) ||
+        // Retries are bounded on purpose (the relay backs off itself); duplicates are dropped by consumers.
+        /Limiting retries for the idempotent producer/.test(message);
+      const level = noisy ? 'debug' : entry.level === logLevel.ERROR ? 'warn' : (LEVELS[entry.level] ?? 'info');
+      s.logger?.[level]({ kafka: rest, namespace: entry.namespace }, `kafka: ${message}`);
     },
   });
 }

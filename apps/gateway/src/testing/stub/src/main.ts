@@ -9,6 +9,7 @@ void startService({
   module: (rt) => StubModule.register(rt),
   openapi: { title: 'Keyline gateway stand-in', description: 'Directory slice and echo routes for gateway tests' },
   bodyLimit: () => 32 * 1024 * 1024,
+  jsonBodiesOnly: { except: (url) => url.startsWith('/v1/sessions/_echo') || url.startsWith('/t/') },
   configureFastify: () => (fastify) => {
     fastify.addContentTypeParser('application/octet-stream', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
   },

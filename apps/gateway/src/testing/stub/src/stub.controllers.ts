@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto';
-import { All, Body, Controller, Delete, Get, HttpCode, Inject, Param, Post, Query, Req } from '@nestjs/common';
+import { Readable } from 'node:stream';
+import { All, Body, Controller, Delete, Get, HttpCode, Inject, Param, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { API_KEY_RESOLVE_PATH, TENANT_SLUG_PATTERN } from '@keyline/directory-contracts';
 import { Access, Caller, PlatformErrorCode, PlatformException, Principal, Public, hasScope } from '@keyline/platform-http';
 import { ArrayNotEmpty, IsArray, IsString, Length, Matches } from 'class-validator';
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { StubKeys } from './stub.keys';
 
 export const STUB_KEYS = Symbol('stub-keys');
@@ -109,6 +110,18 @@ export class StubEchoController {
   @Public()
   echoPublic(@Req() req: FastifyRequest) {
     return echo(req);
+  }
+
+  /** `n` bytes (i % 251), with a Content-Length or, with `chunked=1`, streamed without one. */
+  @Get('v1/sessions/_bytes')
+  @Access('any')
+  bytes(@Query('n') n: string, @Query('chunked') chunked: string, @Res() reply: FastifyReply) {
+    const body = Buffer.allocUnsafe(Math.min(Number(n) || 0, 32 * 1024 * 1024));
+    for (let i = 0; i < body.length; i++) body[i] = i % 251;
+    void reply.header('content-type', 'application/octet-stream');
+    if (chunked !== '1') return reply.send(body);
+    const parts = Array.from({ length: Math.ceil(body.length / 65536) }, (_, i) => body.subarray(i * 65536, (i + 1) * 65536));
+    return reply.send(Readable.from(parts));
   }
 
   @Get('v1/sessions/_slow')
