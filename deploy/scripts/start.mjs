@@ -28,6 +28,7 @@ const say = (m) => process.stdout.write(`${m}\n`);
 const warn = (m) => process.stderr.write(`${m}\n`);
 
 let kafkaStarted = false;
+let redisPid;
 let stopping = false;
 const children = new Map();
 let adminKey;
@@ -119,6 +120,13 @@ async function shutdown(code = 0) {
   }
   await Promise.all(exits);
   if (kafkaStarted) await stopKafka().catch((err) => warn(`[start] stopping Kafka: ${err.message}`));
+  if (redisPid) {
+    try {
+      process.kill(redisPid, 'SIGTERM');
+    } catch {
+      // already gone
+    }
+  }
   say('Stopped.');
   process.exit(code);
 }
@@ -127,7 +135,7 @@ process.on('SIGINT', () => void shutdown(0));
 process.on('SIGTERM', () => void shutdown(0));
 
 try {
-  await ensureRedis(env.REDIS_URL);
+  redisPid = (await ensureRedis(env.REDIS_URL)).pid;
   if (!env.KAFKA_BROKERS) kafkaStarted = (await ensureKafka()).started;
   for (const s of SERVICES) launch(s.name, s.port);
   await Promise.all(SERVICES.map((s) => waitReady(s.name, s.port)));

@@ -122,8 +122,9 @@ describe('gateway traffic handling', () => {
       expect(createHash('sha256').update(body).digest('hex')).toBe(expected(n));
       if (!chunked) expect(res.headers.get('content-length')).toBe(String(n));
     }
-    const head = await fetch(`${gateway.url}/v1/sessions/_echo`, { method: 'HEAD', headers: { authorization: `Bearer ${tenant.key}` } });
+    const head = await fetch(`${gateway.url}/v1/sessions/_bytes?n=4096`, { method: 'HEAD', headers: { authorization: `Bearer ${tenant.key}` } });
     expect(head.status).toBe(200);
+    expect(head.headers.get('content-length')).toBe('4096');
     expect((await head.arrayBuffer()).byteLength).toBe(0);
   });
 

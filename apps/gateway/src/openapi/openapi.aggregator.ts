@@ -37,9 +37,13 @@ export class OpenApiAggregator {
     this.timer = undefined;
   }
 
-  /** The merged document as JSON text; waits for a first round of fetches if there is none yet. */
+  /**
+   * The merged document as JSON text. Only the very first request waits for the services; later ones
+   * get the current document while a missing service is retried in the background.
+   */
   async json(): Promise<string> {
-    if (!this.merged || (this.missing().length && Date.now() - this.lastAttempt >= RETRY_MS)) await this.refresh();
+    if (!this.merged) await this.refresh();
+    else if (this.missing().length && Date.now() - this.lastAttempt >= RETRY_MS) void this.refresh();
     return this.merged ?? this.render();
   }
 

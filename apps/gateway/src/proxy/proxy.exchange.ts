@@ -78,7 +78,8 @@ export class ProxyExchange implements Dispatcher.DispatchHandler {
     const reply = this.reply.code(this.status).headers(this.headers ?? {});
     const chunks = this.chunks;
     if (!chunks || chunks.length === 0) {
-      void reply.removeHeader('content-length').send();
+      // Fastify keeps a HEAD answer's Content-Length and omits it for 204/304, as HTTP wants.
+      void reply.send();
       return;
     }
     void reply.send(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks));

@@ -20,7 +20,6 @@ export interface ProxyContext {
   route: RouteSpec;
   client: ClientAddress;
   principal: string | undefined;
-  corsOrigin: string | undefined;
 }
 
 declare module 'fastify' {
@@ -67,8 +66,8 @@ const isPromise = <T>(v: T | Promise<T>): v is Promise<T> => typeof (v as Promis
 
 /**
  * The gateway's hot path as raw fastify routes: route by prefix, answer CORS, authenticate the API key
- * and rate-limit before the body is read, then stream the request to the owning service over a
- * keep-alive pool and its response back. Bodies are never parsed here.
+ * and rate-limit before the body is read, then pass the request to the owning service over a
+ * keep-alive pool and its answer back. Bodies are forwarded as bytes, never parsed.
  */
 export class GatewayProxy {
   constructor(private readonly deps: ProxyDeps) {}
@@ -166,7 +165,7 @@ export class GatewayProxy {
         .header('ratelimit-reset', String(decision.resetSeconds));
       if (!decision.allowed) return this.tooManyRequests(reply, principal ? 'key' : 'ip', decision.retryAfterSeconds);
     }
-    req.keyline = { route, client, principal, corsOrigin };
+    req.keyline = { route, client, principal };
   }
 
   /**
@@ -225,6 +224,6 @@ export class GatewayProxy {
   private tooManyRequests(reply: FastifyReply, scope: 'key' | 'ip', retryAfter: number): void {
     this.deps.metrics.rateLimited.inc({ scope });
     void reply.header('retry-after', String(retryAfter));
-    sendProblem(reply, PlatformErrorCode.RateLimited, scope === 'key' ? 'Rate limit of this API key exceeded' : 'Too many requests from this address');
+    sendProblem(reply, PlatformErrorCode.RateLimited, 'Too many requests; retry after the number of seconds in Retry-After');
   }
 }

@@ -19,6 +19,11 @@ export interface BootstrapOptions {
   /** Largest accepted request body in bytes (default 1 MiB). */
   bodyLimit?: number;
   openapi?: { title: string; description: string };
+  /**
+   * Whether X-Forwarded-* headers are believed (default true: services sit behind the gateway, which
+   * sets them). The public gateway passes its own TRUST_PROXY setting.
+   */
+  trustProxy?: boolean;
   /** JSON-only request bodies (415 otherwise), except for URLs this returns true for; `false` turns it off. */
   jsonBodiesOnly?: false | { except: (url: string) => boolean };
   /** Raw fastify hooks (the gateway's proxy) before Nest routes are registered. */
@@ -69,7 +74,7 @@ export function instrument(fastify: FastifyInstance, metrics: Metrics): void {
 export async function bootstrapService(opts: BootstrapOptions): Promise<RunningService> {
   const adapter = new FastifyAdapter({
     bodyLimit: opts.bodyLimit ?? 1024 * 1024,
-    trustProxy: true,
+    trustProxy: opts.trustProxy ?? true,
     logger: false,
     return503OnClosing: true,
     forceCloseConnections: 'idle',

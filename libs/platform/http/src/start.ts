@@ -18,6 +18,7 @@ export interface StartOptions<S extends ConfigSchema> {
   openapi?: BootstrapOptions['openapi'];
   bodyLimit?: (config: ConfigOf<S>) => number;
   jsonBodiesOnly?: BootstrapOptions['jsonBodiesOnly'];
+  trustProxy?: (config: ConfigOf<S>) => boolean;
   configureFastify?: (rt: ServiceRuntime<ConfigOf<S>>) => BootstrapOptions['configureFastify'];
   env?: NodeJS.ProcessEnv;
 }
@@ -56,6 +57,7 @@ export async function startService<S extends ConfigSchema>(opts: StartOptions<S>
       bodyLimit: opts.bodyLimit?.(config),
       openapi: opts.openapi,
       jsonBodiesOnly: opts.jsonBodiesOnly,
+      trustProxy: opts.trustProxy?.(config),
       configureFastify: opts.configureFastify?.(rt),
     });
     exitOnSignals(running, logger, base.shutdownTimeoutMs);
