@@ -1,4 +1,7 @@
-import { waitFor } from '@keyline/platform-testing';
+import { randomUUID } from 'node:crypto';
+import { DirectoryTopics } from '@keyline/directory-contracts';
+import { testKafkaBrokers, waitFor } from '@keyline/platform-testing';
+import { Kafka, logLevel } from 'kafkajs';
 import { Platform, client, startPlatform, uniqueSlug } from './support/platform';
 
 type Problem = { type: string; title: string; status: number; detail: string; code: string; errors?: { field: string; message: string }[] };
@@ -154,6 +157,38 @@ describe('the platform through the gateway', () => {
     const res = await call('POST', `/v1/tenants/${tenantA.slug}/api-keys`, { key: narrow.body.key, json: { name: 'escalate', scopes: ['admin'] } });
     expect([403, 404]).toContain(res.status);
     expect((await call('GET', '/v1/audit/events', { key: narrow.body.key })).status).toBe(200);
+  });
+
+  it("carries the caller's request id through the gateway, the service and the event's Kafka headers", async () => {
+    const requestId = `e2e-trace-${randomUUID()}`;
+    const slug = uniqueSlug('traced');
+    const res = await call<Tenant>('POST', '/v1/tenants', {
+      key: platform.adminKey,
+      json: { slug, name: 'Traced' },
+      headers: { 'x-request-id': requestId },
+    });
+    expect(res.status).toBe(201);
+    expect(res.headers.get('x-request-id')).toBe(requestId);
+    const kafka = new Kafka({ brokers: testKafkaBrokers(), clientId: 'e2e-trace', logLevel: logLevel.NOTHING });
+    const consumer = kafka.consumer({ groupId: `e2e-trace-${randomUUID()}` });
+    const headers: Record<string, string> = {};
+    await consumer.connect();
+    try {
+      await consumer.subscribe({ topic: DirectoryTopics.tenant, fromBeginning: true });
+      await consumer.run({
+        eachMessage: async ({ message }) => {
+          const e = JSON.parse(message.value!.toString()) as { tenantId: string };
+          if (e.tenantId !== res.body.id) return;
+          for (const [k, v] of Object.entries(message.headers ?? {})) headers[k] = String(v);
+        },
+      });
+      await waitFor(() => headers['x-request-id'], 30_000, 100, 'the tenant.created message');
+    } finally {
+      await consumer.disconnect();
+    }
+    expect(headers['x-request-id']).toBe(requestId);
+    expect(headers['keyline-event-type']).toBe('tenant.created');
+    expect(headers['keyline-tenant-id']).toBe(res.body.id);
   });
 
   it('serves health, metrics and a merged OpenAPI document', async () => {

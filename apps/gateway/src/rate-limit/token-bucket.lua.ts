@@ -1,19 +1,23 @@
 /**
- * Token buckets for one request, checked and charged atomically in one round trip.
+ * Token buckets for one request (or one lease of tokens), checked and charged atomically in one
+ * round trip.
  *
  * KEYS: one hash per bucket ({t = tokens, ts = last update in ms}).
- * ARGV: cost, then ratePerSecond and burst of each bucket, in KEYS order.
- * The request passes only if every bucket holds `cost` tokens; then all are charged, otherwise none.
+ * ARGV: wanted tokens, then ratePerSecond and burst of each bucket, in KEYS order.
+ * Grants min(wanted, whole tokens of the emptiest bucket) tokens, charged to every bucket; when some
+ * bucket holds less than one token nothing is granted and nothing charged. With wanted = 1 this is a
+ * plain one-request check.
  * Redis' clock is the only clock, so gateways with skewed clocks share buckets correctly.
- * Returns {allowed, limit, remaining, resetMs, retryAfterMs} of the tightest bucket.
+ * Returns {allowed, limit, remaining, resetMs, retryAfterMs, granted, tightest} where the first five
+ * describe the tightest bucket after the charge and `tightest` is its 1-based index in KEYS.
  */
 export const TOKEN_BUCKET_LUA = `
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-local cost = tonumber(ARGV[1])
+local want = tonumber(ARGV[1])
 local n = #KEYS
 local tokens = {}
-local allowed = 1
+local least = -1
 local retry = 0
 for i = 1, n do
   local rate = tonumber(ARGV[2 * i])
@@ -29,19 +33,25 @@ for i = 1, n do
   if elapsed < 0 then elapsed = 0 end
   tk = math.min(burst, tk + elapsed * rate / 1000)
   tokens[i] = tk
-  if tk < cost then
-    allowed = 0
-    local wait = math.ceil((cost - tk) * 1000 / rate)
+  if least < 0 or tk < least then least = tk end
+  if tk < 1 then
+    local wait = math.ceil((1 - tk) * 1000 / rate)
     if wait > retry then retry = wait end
   end
 end
-local limit, remaining, reset = 0, -1, 0
+local granted = math.min(want, math.floor(least))
+local allowed = 1
+if granted < 1 then
+  granted = 0
+  allowed = 0
+end
+local limit, remaining, reset, tightest = 0, -1, 0, 1
 for i = 1, n do
   local rate = tonumber(ARGV[2 * i])
   local burst = tonumber(ARGV[2 * i + 1])
   local tk = tokens[i]
   if allowed == 1 then
-    tk = tk - cost
+    tk = tk - granted
     redis.call('HSET', KEYS[i], 't', tostring(tk), 'ts', tostring(now))
     redis.call('PEXPIRE', KEYS[i], math.ceil(burst * 1000 / rate) + 1000)
   end
@@ -50,7 +60,8 @@ for i = 1, n do
     remaining = left
     limit = burst
     reset = math.ceil((burst - tk) * 1000 / rate)
+    tightest = i
   end
 end
-return {allowed, limit, remaining, reset, retry}
+return {allowed, limit, remaining, reset, retry, granted, tightest}
 `;
