@@ -70,7 +70,12 @@ const isPromise = <T>(v: T | Promise<T>): v is Promise<T> => typeof (v as Promis
  * keep-alive pool and its answer back. Bodies are forwarded as bytes, never parsed.
  */
 export class GatewayProxy {
-  constructor(private readonly deps: ProxyDeps) {}
+  /** Bucket policies in the order the limiter takes them, built once. */
+  private readonly rates: { keyed: readonly BucketPolicy[]; anonymous: readonly BucketPolicy[] };
+
+  constructor(private readonly deps: ProxyDeps) {
+    this.rates = { keyed: [deps.rates.key, deps.rates.ipKeyed], anonymous: [deps.rates.ip] };
+  }
 
   register(fastify: FastifyInstance): void {
     fastify.decorateRequest('keyline', null);
@@ -126,7 +131,7 @@ export class GatewayProxy {
     const socket = req.raw.socket;
     const client = clientAddress(socket.remoteAddress, 'encrypted' in socket, headers, this.deps.trustProxy);
     const ip = rateLimitAddress(client.ip);
-    const rates = this.deps.rates;
+    const rates = this.rates;
     let principal: string | undefined;
     let decision: RateDecision | undefined;
 
@@ -152,10 +157,12 @@ export class GatewayProxy {
         return this.unauthorized(reply, INVALID_TOKEN_CHALLENGE, 'Missing or invalid API key');
       }
       principal = check.principal;
-      decision = await this.deps.limiter.take([check.bucket, `kl:rl:ipk:${ip}`], [rates.key, rates.ipKeyed]);
+      const taken = this.deps.limiter.take([check.bucket, `kl:rl:ipk:${ip}`], rates.keyed);
+      decision = isPromise(taken) ? await taken : taken;
       this.deps.resolver.touch(check.keyId);
     } else {
-      decision = await this.deps.limiter.take([`kl:rl:ip:${ip}`], [rates.ip]);
+      const taken = this.deps.limiter.take([`kl:rl:ip:${ip}`], rates.anonymous);
+      decision = isPromise(taken) ? await taken : taken;
     }
 
     if (decision) {
@@ -212,7 +219,7 @@ export class GatewayProxy {
 
   /** Admits a key lookup that has to ask the directory: it counts as an anonymous attempt of the IP. */
   private async admitLookup(ip: string): Promise<boolean> {
-    const d = await this.deps.limiter.take([`kl:rl:ip:${ip}`], [this.deps.rates.ip]);
+    const d = await this.deps.limiter.take([`kl:rl:ip:${ip}`], this.rates.anonymous);
     return !d || d.allowed;
   }
 

@@ -3,3 +3,4 @@ export * from './postgres';
 export * from './processes';
 export * from './wait';
 export * from './kafka';
+export * from './service-baseline';

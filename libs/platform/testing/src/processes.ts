@@ -1,7 +1,6 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
-import { waitFor } from './wait';
 
 export const REPO_ROOT = resolve(__dirname, '..', '..', '..', '..');
 
@@ -51,20 +50,21 @@ export async function startServiceProcess(
   child.stderr?.on('data', (d: Buffer) => (out = (out + d.toString()).slice(-200_000)));
   const url = `http://127.0.0.1:${port}`;
   const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
-  try {
-    await waitFor(
-      async () => {
-        if (child.exitCode !== null) throw new Error(`exited with ${child.exitCode}:\n${out}`);
-        const r = await fetch(url + (opts.readyPath ?? '/health/live'));
-        return r.ok;
-      },
-      opts.timeoutMs ?? 30_000,
-      100,
-      `${name} to start`,
-    );
-  } catch (err) {
-    child.kill('SIGKILL');
-    throw new Error(`${(err as Error).message}\n--- ${name} output ---\n${out}`);
+  const deadline = Date.now() + (opts.timeoutMs ?? 30_000);
+  for (;;) {
+    if (child.exitCode !== null || child.signalCode !== null) {
+      throw new Error(`${name} exited with ${child.exitCode ?? child.signalCode} before it was up\n--- ${name} output ---\n${out}`);
+    }
+    try {
+      if ((await fetch(url + (opts.readyPath ?? '/health/live'))).ok) break;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`timed out waiting for ${name} to start\n--- ${name} output ---\n${out}`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
   }
   return {
     name,

@@ -1,0 +1,3 @@
+import { describeServiceBaseline } from '@keyline/platform-testing';
+
+describeServiceBaseline({ service: 'sessions', dependencies: ['redis'] });
