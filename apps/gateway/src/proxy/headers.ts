@@ -50,6 +50,11 @@ const isInternal = (name: string) => name.startsWith('x-keyline-');
 /** Extra header names a sender declared hop-by-hop in `Connection` (RFC 9110 §7.6.1). */
 function connectionTokens(value: string | string[] | undefined): Set<string> | undefined {
   if (!value) return undefined;
+  // The usual values name no extra header: no splitting, no Set.
+  if (typeof value === 'string' && value.length <= 10) {
+    const v = value.toLowerCase();
+    if (v === 'keep-alive' || v === 'close') return undefined;
+  }
   const tokens = (Array.isArray(value) ? value.join(',') : value)
     .split(',')
     .map((t) => t.trim().toLowerCase())

@@ -11,8 +11,8 @@ type IncomingHeaders = Record<string, string | string[] | undefined>;
 export interface ExchangeOutcome {
   /** The upstream answered (any status): it is alive. */
   answered(): void;
-  /** The upstream failed before answering; the reply is still unsent. */
-  failed(err: Error): void;
+  /** The upstream failed before answering; the reply (given back) is still unsent. */
+  failed(err: Error, reply: FastifyReply): void;
 }
 
 /**
@@ -92,6 +92,6 @@ export class ProxyExchange implements Dispatcher.DispatchHandler {
       this.stream.destroy(err);
       return;
     }
-    this.outcome.failed(err);
+    this.outcome.failed(err, this.reply);
   }
 }

@@ -4,14 +4,14 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Dispatcher } from 'undici';
 import { KeyVerificationUnavailable } from '../auth/api-key.resolver';
 import type { ApiKeyResolver } from '../auth/api-key.resolver';
-import { bearerKey } from '../auth/api-key.principal';
+import { KeyCheck, bearerKey } from '../auth/api-key.principal';
 import { CorsPolicy, EXPOSED_HEADERS, preflightHeaders } from '../cors/cors.policy';
 import type { GatewayMetrics } from '../gateway.metrics';
 import { BucketPolicy, RateDecision, RateLimiter } from '../rate-limit/rate-limiter';
 import { PROXY_PATTERNS, RouteSpec, UpstreamName, hasDotSegment, matchRoute } from '../routing/route-table';
 import { ClientAddress, TrustProxy, clientAddress, rateLimitAddress } from './client-address';
 import { upstreamRequestHeaders } from './headers';
-import { ProxyExchange } from './proxy.exchange';
+import { ExchangeOutcome, ProxyExchange } from './proxy.exchange';
 import { sendProblem } from './problem-reply';
 import { CIRCUIT_OPEN, Upstream, UpstreamFailure, classifyUpstreamError } from './upstream';
 
@@ -72,9 +72,19 @@ const isPromise = <T>(v: T | Promise<T>): v is Promise<T> => typeof (v as Promis
 export class GatewayProxy {
   /** Bucket policies in the order the limiter takes them, built once. */
   private readonly rates: { keyed: readonly BucketPolicy[]; anonymous: readonly BucketPolicy[] };
+  /** What an exchange reports back to its upstream's breaker, one per upstream rather than per request. */
+  private readonly outcomes: Record<UpstreamName, ExchangeOutcome>;
 
   constructor(private readonly deps: ProxyDeps) {
     this.rates = { keyed: [deps.rates.key, deps.rates.ipKeyed], anonymous: [deps.rates.ip] };
+    const outcomes = {} as Record<UpstreamName, ExchangeOutcome>;
+    for (const [name, upstream] of Object.entries(deps.upstreams) as [UpstreamName, Upstream][]) {
+      outcomes[name] = {
+        answered: () => upstream.succeeded(),
+        failed: (err, reply) => this.upstreamFailed(upstream, reply, err),
+      };
+    }
+    this.outcomes = outcomes;
   }
 
   register(fastify: FastifyInstance): void {
@@ -88,14 +98,28 @@ export class GatewayProxy {
         if (body.status >= 500) this.deps.logger.error({ err }, 'proxy error');
         void reply.code(body.status).header('content-type', PROBLEM_CONTENT_TYPE).send(JSON.stringify(body));
       });
-      scope.addHook('onRequest', (req, reply) => this.admit(req, reply));
+      // A callback hook, not an async one: the common (synchronous) admission costs no promise.
+      scope.addHook('onRequest', (req, reply, done) => {
+        let pending: void | Promise<void>;
+        try {
+          pending = this.admit(req, reply);
+        } catch (err) {
+          return done(err as Error);
+        }
+        if (pending) pending.then(() => done(), done);
+        else done();
+      });
       const handler = (req: FastifyRequest, reply: FastifyReply) => this.forward(req, reply);
       for (const url of PROXY_PATTERNS) scope.route({ method: METHODS, url, handler, exposeHeadRoute: false });
     });
   }
 
-  /** Routing, CORS, authentication and rate limiting; replies early when the request stops here. */
-  async admit(req: FastifyRequest, reply: FastifyReply): Promise<void> {
+  /**
+   * Routing, CORS, authentication and rate limiting; replies early when the request stops here.
+   * Synchronous (no promise) when the key is cached and the limiter holds a leased token, which is
+   * the common case; each stage continues asynchronously only when it has to wait.
+   */
+  admit(req: FastifyRequest, reply: FastifyReply): void | Promise<void> {
     const url = req.url;
     const q = url.indexOf('?');
     const path = q === -1 ? url : url.slice(0, q);
@@ -109,62 +133,91 @@ export class GatewayProxy {
       if (declared > this.deps.bodyLimit * DRAIN_FACTOR) void reply.header('connection', 'close');
       return void sendProblem(reply, PlatformErrorCode.PayloadTooLarge, `Request bodies are limited to ${this.deps.bodyLimit} bytes`);
     }
-
-    const headers = req.headers;
-    let corsOrigin: string | undefined;
-    const origin = headers.origin;
+    const origin = req.headers.origin;
     if (origin) {
       const allowed = this.deps.cors.allows(route, path, origin);
-      if (isPromise(allowed) ? await allowed : allowed) corsOrigin = origin;
-      if (req.method === 'OPTIONS' && headers['access-control-request-method']) {
-        const h = headers['access-control-request-headers'];
-        if (corsOrigin) void reply.headers(preflightHeaders(corsOrigin, Array.isArray(h) ? h.join(',') : h));
-        else void reply.header('vary', 'Origin');
-        return void reply.code(204).send();
-      }
-      if (corsOrigin) {
-        void reply.header('access-control-allow-origin', corsOrigin).header('access-control-expose-headers', EXPOSED_HEADERS);
-      }
-      void reply.header('vary', 'Origin');
+      if (isPromise(allowed)) return allowed.then((ok) => this.admitOrigin(req, reply, route, origin, ok));
+      return this.admitOrigin(req, reply, route, origin, allowed);
     }
+    return this.authorize(req, reply, route);
+  }
 
+  /** CORS for a request with an Origin: answers preflights, marks allowed origins, then authorizes. */
+  private admitOrigin(req: FastifyRequest, reply: FastifyReply, route: RouteSpec, origin: string, allowed: boolean): void | Promise<void> {
+    const headers = req.headers;
+    if (req.method === 'OPTIONS' && headers['access-control-request-method']) {
+      const h = headers['access-control-request-headers'];
+      if (allowed) void reply.headers(preflightHeaders(origin, Array.isArray(h) ? h.join(',') : h));
+      else void reply.header('vary', 'Origin');
+      return void reply.code(204).send();
+    }
+    if (allowed) void reply.header('access-control-allow-origin', origin).header('access-control-expose-headers', EXPOSED_HEADERS);
+    void reply.header('vary', 'Origin');
+    return this.authorize(req, reply, route);
+  }
+
+  /** Authentication (API-key routes) and rate limiting. */
+  private authorize(req: FastifyRequest, reply: FastifyReply, route: RouteSpec): void | Promise<void> {
+    const headers = req.headers;
     const socket = req.raw.socket;
     const client = clientAddress(socket.remoteAddress, 'encrypted' in socket, headers, this.deps.trustProxy);
     const ip = rateLimitAddress(client.ip);
-    const rates = this.rates;
-    let principal: string | undefined;
-    let decision: RateDecision | undefined;
-
-    if (route.auth === 'api-key') {
-      const key = bearerKey(headers.authorization);
-      if (!key) {
-        this.deps.metrics.authRejections.inc({ reason: headers.authorization ? 'malformed' : 'missing' });
-        return this.unauthorized(reply, headers.authorization ? INVALID_TOKEN_CHALLENGE : BEARER_CHALLENGE, 'Missing or invalid API key');
-      }
-      let check;
-      try {
-        const pending = this.deps.resolver.check(key, String(req.id), () => this.admitLookup(ip));
-        check = isPromise(pending) ? await pending : pending;
-      } catch (err) {
-        if (!(err instanceof KeyVerificationUnavailable)) throw err;
-        this.deps.metrics.authRejections.inc({ reason: 'unavailable' });
-        void reply.header('retry-after', '1');
-        return void sendProblem(reply, PlatformErrorCode.ServiceUnavailable, 'API keys cannot be verified right now; retry shortly');
-      }
-      if (!check.valid) {
-        if (check.reason === 'throttled') return this.tooManyRequests(reply, 'ip', 1);
-        this.deps.metrics.authRejections.inc({ reason: check.reason });
-        return this.unauthorized(reply, INVALID_TOKEN_CHALLENGE, 'Missing or invalid API key');
-      }
-      principal = check.principal;
-      const taken = this.deps.limiter.take([check.bucket, `kl:rl:ipk:${ip}`], rates.keyed);
-      decision = isPromise(taken) ? await taken : taken;
-      this.deps.resolver.touch(check.keyId);
-    } else {
-      const taken = this.deps.limiter.take([`kl:rl:ip:${ip}`], rates.anonymous);
-      decision = isPromise(taken) ? await taken : taken;
+    if (route.auth !== 'api-key') {
+      const taken = this.deps.limiter.take([`kl:rl:ip:${ip}`], this.rates.anonymous);
+      if (isPromise(taken)) return taken.then((d) => this.admitted(req, reply, route, client, undefined, d));
+      return this.admitted(req, reply, route, client, undefined, taken);
     }
+    const key = bearerKey(headers.authorization);
+    if (!key) {
+      this.deps.metrics.authRejections.inc({ reason: headers.authorization ? 'malformed' : 'missing' });
+      return this.unauthorized(reply, headers.authorization ? INVALID_TOKEN_CHALLENGE : BEARER_CHALLENGE, 'Missing or invalid API key');
+    }
+    const pending = this.deps.resolver.check(key, String(req.id), () => this.admitLookup(ip));
+    if (isPromise(pending)) {
+      return pending.then(
+        (check) => this.authenticated(req, reply, route, client, ip, check),
+        (err: unknown) => this.unverifiable(reply, err),
+      );
+    }
+    return this.authenticated(req, reply, route, client, ip, pending);
+  }
 
+  private authenticated(
+    req: FastifyRequest,
+    reply: FastifyReply,
+    route: RouteSpec,
+    client: ClientAddress,
+    ip: string,
+    check: KeyCheck,
+  ): void | Promise<void> {
+    if (!check.valid) {
+      if (check.reason === 'throttled') return this.tooManyRequests(reply, 'ip', 1);
+      this.deps.metrics.authRejections.inc({ reason: check.reason });
+      return this.unauthorized(reply, INVALID_TOKEN_CHALLENGE, 'Missing or invalid API key');
+    }
+    this.deps.resolver.touch(check.keyId);
+    const taken = this.deps.limiter.take([check.bucket, `kl:rl:ipk:${ip}`], this.rates.keyed);
+    if (isPromise(taken)) return taken.then((d) => this.admitted(req, reply, route, client, check.principal, d));
+    return this.admitted(req, reply, route, client, check.principal, taken);
+  }
+
+  /** Neither Redis nor the directory could vouch for the key: 503, never let it through. */
+  private unverifiable(reply: FastifyReply, err: unknown): void {
+    if (!(err instanceof KeyVerificationUnavailable)) throw err;
+    this.deps.metrics.authRejections.inc({ reason: 'unavailable' });
+    void reply.header('retry-after', '1');
+    sendProblem(reply, PlatformErrorCode.ServiceUnavailable, 'API keys cannot be verified right now; retry shortly');
+  }
+
+  /** RateLimit headers, 429 when refused; otherwise records what the handler needs. */
+  private admitted(
+    req: FastifyRequest,
+    reply: FastifyReply,
+    route: RouteSpec,
+    client: ClientAddress,
+    principal: string | undefined,
+    decision: RateDecision | undefined,
+  ): void {
     if (decision) {
       void reply
         .header('ratelimit-limit', String(decision.limit))
@@ -200,11 +253,7 @@ export class GatewayProxy {
     const method = req.method;
     const bodyless = method === 'GET' || method === 'HEAD';
     const body = bodyless ? undefined : ((req.body as Buffer | undefined) ?? EMPTY);
-    const outcome = {
-      answered: () => upstream.succeeded(),
-      failed: (err: Error) => this.upstreamFailed(upstream, reply, err),
-    };
-    const exchange = new ProxyExchange(reply, outcome, method === 'HEAD', req.headers.origin !== undefined);
+    const exchange = new ProxyExchange(reply, this.outcomes[ctx.route.upstream], method === 'HEAD', req.headers.origin !== undefined);
     upstream.pool.dispatch({ method: method as Dispatcher.HttpMethod, path: upstream.basePath + req.url, headers, body }, exchange);
   }
 

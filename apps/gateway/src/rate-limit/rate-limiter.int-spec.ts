@@ -62,6 +62,39 @@ describe('RateLimiter on real Redis', () => {
     expect(wide).toBeLessThan(8.5);
   });
 
+  it('leases tokens in batches and still refuses a burst beyond the shared bucket, across instances', async () => {
+    const policy = [{ ratePerSecond: 1, burst: 200 }];
+    const other = new RateLimiter(redis, fakeLogger().logger);
+    expect(limiter.leaseSize(policy)).toBe(20);
+    const decisions = await Promise.all(Array.from({ length: 300 }, (_, i) => (i % 2 ? limiter : other).take([k('leased')], policy)));
+    const ok = decisions.filter((d) => d?.allowed);
+    const refused = decisions.filter((d) => d && !d.allowed);
+    // Tokens are charged in Redis before they are spent: never more than the burst (plus a refill of
+    // 1/s while the test runs); at most one lease per instance is held back.
+    expect(ok.length).toBeLessThanOrEqual(201);
+    expect(ok.length).toBeGreaterThanOrEqual(200 - 2 * 20);
+    expect(refused.length).toBe(300 - ok.length);
+    expect(refused[0]).toEqual(expect.objectContaining({ allowed: false, limit: 200, remaining: 0, retryAfterSeconds: 1 }));
+    // Far fewer round trips than requests: what Redis holds was taken in leases of up to 20.
+    expect(Number(await redis.hget(k('leased'), 't'))).toBeLessThan(20);
+  });
+
+  it('keeps leased buckets atomic across keys: a refused lease charges nothing', async () => {
+    const policies = [
+      { ratePerSecond: 1, burst: 1000 },
+      { ratePerSecond: 1, burst: 40 },
+    ];
+    const keys = [k('lease-wide'), k('lease-narrow')];
+    const decisions = [];
+    for (let i = 0; i < 45; i++) decisions.push(await limiter.take(keys, policies));
+    expect(decisions.filter((d) => d?.allowed).length).toBeGreaterThanOrEqual(40);
+    expect(decisions.filter((d) => d?.allowed).length).toBeLessThanOrEqual(41);
+    expect(decisions[44]).toEqual(expect.objectContaining({ allowed: false, limit: 40 }));
+    const wide = Number(await redis.hget(k('lease-wide'), 't'));
+    expect(wide).toBeGreaterThanOrEqual(959);
+    expect(wide).toBeLessThan(961);
+  });
+
   it('fails open, warning once, when Redis is unreachable', async () => {
     const dead = new Redis(`redis://127.0.0.1:${await freePort()}`, { enableOfflineQueue: false, maxRetriesPerRequest: 0, lazyConnect: true });
     dead.on('error', () => undefined);
