@@ -1,24 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { DirectoryTopics } from '@keyline/directory-contracts';
-import { testKafkaBrokers, waitFor } from '@keyline/platform-testing';
+import { expectProblem, testKafkaBrokers, waitFor } from '@keyline/platform-testing';
 import { Kafka, logLevel } from 'kafkajs';
 import { Platform, client, startPlatform, uniqueSlug } from './support/platform';
 
-type Problem = { type: string; title: string; status: number; detail: string; code: string; errors?: { field: string; message: string }[] };
 type Tenant = { id: string; slug: string; name: string; issuer: string; createdAt: string };
 type Key = { id: string; name: string; scopes: string[]; prefix: string; key?: string; createdAt: string };
 type Page<T> = { items: T[]; nextCursor: string | null };
 type AuditEvent = { id: string; type: string; tenantId: string; actor: string; subject: string; occurredAt: string; data: Record<string, unknown> };
-
-function expectProblem(res: { status: number; headers: Headers; body: unknown }, status: number, code?: string) {
-  expect(res.status).toBe(status);
-  expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
-  const p = res.body as Problem;
-  expect(p).toEqual(expect.objectContaining({ status, type: expect.any(String), title: expect.any(String), code: expect.any(String) }));
-  if (code) expect(p.code).toBe(code);
-  expect(JSON.stringify(p)).not.toMatch(/\bat .+\.(js|ts):\d+/); // never a stack trace
-  return p;
-}
 
 describe('the platform through the gateway', () => {
   let platform: Platform;

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import {
   ServiceProcess,
+  apiClient,
   TestDatabase,
   createTestDatabase,
   startServiceProcess,
@@ -67,37 +68,7 @@ export async function startPlatform(label: string): Promise<Platform> {
   };
 }
 
-export interface Res<T = Record<string, unknown>> {
-  status: number;
-  headers: Headers;
-  body: T;
-}
-
-/** A small HTTP client for the gateway that returns status, headers and parsed body. */
-export function client(base: string) {
-  return async function call<T = Record<string, unknown>>(
-    method: string,
-    path: string,
-    opts: { key?: string; json?: unknown; body?: string | Buffer; contentType?: string; headers?: Record<string, string> } = {},
-  ): Promise<Res<T>> {
-    const headers: Record<string, string> = { ...(opts.headers ?? {}) };
-    if (opts.key) headers.authorization = `Bearer ${opts.key}`;
-    let body: string | Buffer | undefined = opts.body;
-    if (opts.json !== undefined) {
-      body = JSON.stringify(opts.json);
-      headers['content-type'] = 'application/json';
-    }
-    if (opts.contentType) headers['content-type'] = opts.contentType;
-    const r = await fetch(base + path, { method, headers, body });
-    const text = await r.text();
-    let parsed: unknown = text;
-    try {
-      parsed = text ? JSON.parse(text) : undefined;
-    } catch {
-      // non-JSON body stays text
-    }
-    return { status: r.status, headers: r.headers, body: parsed as T };
-  };
-}
+/** A client for the gateway: `key` becomes `Authorization: Bearer <key>`. */
+export const client = apiClient;
 
 export const uniqueSlug = (prefix: string) => `${prefix}-${randomBytes(4).toString('hex')}`;

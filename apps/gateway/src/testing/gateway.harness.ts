@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import {
+  apiClient,
   REPO_ROOT,
   ServiceProcess,
   TestDatabase,
@@ -83,45 +84,10 @@ export function startGateway(s: Secrets, upstreams: Record<string, string>, env:
   return startServiceProcess('gateway', { ...baseEnv(s), ...upstreams, ...env });
 }
 
-export interface Res<T = Record<string, unknown>> {
-  status: number;
-  headers: Headers;
-  body: T;
-  ms: number;
-}
-
-export interface CallOptions {
-  key?: string;
-  json?: unknown;
-  body?: string | Buffer;
-  contentType?: string;
-  headers?: Record<string, string>;
-  signal?: AbortSignal;
-}
+export type { Res } from '@keyline/platform-testing';
 
 /** A small HTTP client returning status, headers, parsed body and the time it took. */
-export function client(base: string) {
-  return async function call<T = Record<string, unknown>>(method: string, path: string, opts: CallOptions = {}): Promise<Res<T>> {
-    const headers: Record<string, string> = { ...(opts.headers ?? {}) };
-    if (opts.key) headers.authorization = `Bearer ${opts.key}`;
-    let body: string | Buffer | undefined = opts.body;
-    if (opts.json !== undefined) {
-      body = JSON.stringify(opts.json);
-      headers['content-type'] = 'application/json';
-    }
-    if (opts.contentType) headers['content-type'] = opts.contentType;
-    const t0 = performance.now();
-    const r = await fetch(base + path, { method, headers, body, signal: opts.signal ?? AbortSignal.timeout(20_000) });
-    const text = await r.text();
-    let parsed: unknown = text;
-    try {
-      parsed = text ? JSON.parse(text) : undefined;
-    } catch {
-      // not JSON: keep the text
-    }
-    return { status: r.status, headers: r.headers, body: parsed as T, ms: performance.now() - t0 };
-  };
-}
+export const client = apiClient;
 
 export type Call = ReturnType<typeof client>;
 

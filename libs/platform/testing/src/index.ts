@@ -4,3 +4,4 @@ export * from './processes';
 export * from './wait';
 export * from './kafka';
 export * from './service-baseline';
+export * from './http-client';
