@@ -99,8 +99,11 @@ function java(args, opts) {
 function formatIfNeeded(config) {
   const logs = join(dataDir, 'logs');
   if (existsSync(join(logs, 'meta.properties'))) return;
-  const clusterId = randomBytes(16).toString('base64url');
-  const [bin, args] = java(['kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', config, '--standalone']);
+  // Like Kafka's own Uuid.randomUuid: an id starting with '-' would be read as a command-line option.
+  let clusterId;
+  do clusterId = randomBytes(16).toString('base64url');
+  while (clusterId.startsWith('-'));
+  const [bin, args] = java(['kafka.tools.StorageTool', 'format', `--cluster-id=${clusterId}`, '--config', config, '--standalone']);
   const r = spawnSync(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   if (r.status !== 0) throw new Error(`formatting Kafka storage failed: ${r.stderr?.toString() || r.error?.message}`);
   log(`formatted storage in ${logs}`);
