@@ -1,9 +1,9 @@
 import { API_KEY_REVOKED_CHANNEL, apiKeyCacheKey, apiKeyLastUsedKey } from '@keyline/directory-contracts';
 import { decodePrincipal, encodePrincipal } from '@keyline/platform-http';
-import { ServiceProcess, testRedisDb, waitFor } from '@keyline/platform-testing';
+import { waitFor } from '@keyline/platform-testing';
 import Redis from 'ioredis';
 import { keyHash } from './auth/api-key.resolver';
-import { Call, Directory, Secrets, client, newSecrets, startDirectory, startGateway, startStub, tenantWithKey } from './testing/gateway.harness';
+import { Call, Secrets, Stack, startStack, tenantWithKey } from './testing/gateway.harness';
 
 type Echo = { method: string; url: string; headers: Record<string, string>; bodyLength: number };
 
@@ -22,30 +22,19 @@ async function msUntil(fn: () => Promise<boolean>, timeoutMs: number): Promise<n
 }
 
 describe('gateway authentication', () => {
+  let stack: Stack;
   let secrets: Secrets;
   let redis: Redis;
-  let directory: Directory;
-  let stub: ServiceProcess;
-  let gateway: ServiceProcess;
   let call: Call;
-  let tenant: Awaited<ReturnType<typeof tenantWithKey>>;
+  let tenant: Stack['tenant'];
 
   beforeAll(async () => {
-    secrets = newSecrets(testRedisDb());
-    redis = new Redis(secrets.redisUrl);
-    [directory, stub] = await Promise.all([startDirectory(secrets, 'auth'), startStub(secrets)]);
-    gateway = await startGateway(secrets, {
-      DIRECTORY_URL: directory.process.url,
-      SESSIONS_URL: stub.url,
-      AUTHN_URL: stub.url,
-    });
-    call = client(gateway.url);
-    tenant = await tenantWithKey(call, secrets.adminKey);
+    stack = await startStack('auth');
+    ({ secrets, redis, call, tenant } = stack);
   });
 
   afterAll(async () => {
-    await Promise.all([gateway?.stop(), stub?.stop(), directory?.stop()]);
-    redis?.disconnect();
+    await stack?.stop();
   });
 
   it('answers 401 problem+json with a Bearer challenge for a missing, malformed or unknown key', async () => {

@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import { request } from 'node:http';
 import { tenantCorsKey } from '@keyline/directory-contracts';
-import { ServiceProcess, testRedisDb } from '@keyline/platform-testing';
+import { ServiceProcess } from '@keyline/platform-testing';
 import Redis from 'ioredis';
-import { Call, Directory, Secrets, client, newSecrets, startDirectory, startGateway, startStub, tenantWithKey, uniqueSlug } from './testing/gateway.harness';
+import { Call, Secrets, Stack, startStack, tenantWithKey, uniqueSlug } from './testing/gateway.harness';
 
 type Echo = { headers: Record<string, string>; bodyLength: number; bodySha256?: string };
 
@@ -17,37 +17,27 @@ function pattern(n: number): Buffer {
 }
 
 describe('gateway traffic handling', () => {
+  let stack: Stack;
   let secrets: Secrets;
   let redis: Redis;
-  let directory: Directory;
-  let stub: ServiceProcess;
   let gateway: ServiceProcess;
   let call: Call;
-  let tenant: Awaited<ReturnType<typeof tenantWithKey>>;
+  let tenant: Stack['tenant'];
 
   beforeAll(async () => {
-    secrets = newSecrets(testRedisDb());
-    redis = new Redis(secrets.redisUrl);
-    [directory, stub] = await Promise.all([startDirectory(secrets, 'traffic'), startStub(secrets)]);
-    gateway = await startGateway(
-      secrets,
-      { DIRECTORY_URL: directory.process.url, SESSIONS_URL: stub.url, AUTHN_URL: stub.url },
-      {
-        RATE_LIMIT_KEY_PER_SECOND: '5',
-        RATE_LIMIT_KEY_BURST: '20',
-        RATE_LIMIT_IP_PER_SECOND: '5',
-        RATE_LIMIT_IP_BURST: '40',
-        CORS_ORIGINS: `${CONSOLE}, https://other.example.com`,
-        PUBLIC_URL: 'http://gateway.test:8080',
-      },
-    );
-    call = client(gateway.url);
-    tenant = await tenantWithKey(call, secrets.adminKey);
+    stack = await startStack('traffic', {
+      RATE_LIMIT_KEY_PER_SECOND: '5',
+      RATE_LIMIT_KEY_BURST: '20',
+      RATE_LIMIT_IP_PER_SECOND: '5',
+      RATE_LIMIT_IP_BURST: '40',
+      CORS_ORIGINS: `${CONSOLE}, https://other.example.com`,
+      PUBLIC_URL: 'http://gateway.test:8080',
+    });
+    ({ secrets, redis, gateway, call, tenant } = stack);
   });
 
   afterAll(async () => {
-    await Promise.all([gateway?.stop(), stub?.stop(), directory?.stop()]);
-    redis?.disconnect();
+    await stack?.stop();
   });
 
   it('answers 429 with Retry-After and RateLimit headers once a key exhausts its burst', async () => {

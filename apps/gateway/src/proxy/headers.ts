@@ -4,21 +4,26 @@ import { TRACE_HEADER } from '@keyline/platform-observability';
 type Headers = Record<string, string | string[] | undefined>;
 export type OutgoingHeaders = Record<string, string | string[]>;
 
-/**
- * Hop-by-hop headers (RFC 9110 §7.6.1) and the ones the gateway sets itself. `host` and
- * `content-length` are recomputed for the upstream request; `expect` is answered here, not forwarded.
- */
-const NOT_FORWARDED = new Set([
+/** Hop-by-hop headers (RFC 9110 §7.6.1 and the usual non-standard ones): never passed on either way. */
+const HOP_BY_HOP = [
   'connection',
   'keep-alive',
   'proxy-authenticate',
-  'proxy-authorization',
   'proxy-connection',
   'te',
   'trailer',
   'transfer-encoding',
   'upgrade',
   'http2-settings',
+];
+
+/**
+ * Request headers not passed upstream: hop-by-hop ones and those the gateway sets itself. `host` and
+ * `content-length` are recomputed for the upstream request; `expect` is answered here, not forwarded.
+ */
+const NOT_FORWARDED = new Set([
+  ...HOP_BY_HOP,
+  'proxy-authorization',
   'host',
   'content-length',
   'expect',
@@ -31,18 +36,8 @@ const NOT_FORWARDED = new Set([
   TRACE_HEADER,
 ]);
 
-/** Response headers that are hop-by-hop or owned by the gateway (CORS). */
-const NOT_RETURNED = new Set([
-  'connection',
-  'keep-alive',
-  'proxy-authenticate',
-  'proxy-connection',
-  'te',
-  'trailer',
-  'transfer-encoding',
-  'upgrade',
-  'http2-settings',
-]);
+/** Response headers that are hop-by-hop. */
+const NOT_RETURNED = new Set(HOP_BY_HOP);
 
 /** Any `x-keyline-*` header: internal between gateway and services, never from or to a client. */
 const isInternal = (name: string) => name.startsWith('x-keyline-');

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import Redis from 'ioredis';
 import {
   apiClient,
   REPO_ROOT,
@@ -9,6 +10,7 @@ import {
   createTestDatabase,
   startServiceProcess,
   testKafkaBrokers,
+  testRedisDb,
   waitFor,
 } from '@keyline/platform-testing';
 
@@ -101,4 +103,41 @@ export async function tenantWithKey(call: Call, adminKey: string, scopes: string
   const key = await call<{ id: string; key: string }>('POST', `/v1/tenants/${slug}/api-keys`, { key: adminKey, json: { name: 'gateway-test', scopes } });
   if (key.status !== 201) throw new Error(`creating a key answered ${key.status}: ${JSON.stringify(key.body)}`);
   return { tenant: tenant.body, keyId: key.body.id, key: key.body.key, slug };
+}
+
+export interface Stack {
+  secrets: Secrets;
+  redis: Redis;
+  directory: Directory;
+  stub: ServiceProcess;
+  gateway: ServiceProcess;
+  call: Call;
+  tenant: Awaited<ReturnType<typeof tenantWithKey>>;
+  stop(): Promise<void>;
+}
+
+/**
+ * A gateway in front of the directory (tenants, keys) and the stand-in for sessions and authn, on a
+ * fresh Redis db, with a tenant and an admin key for it.
+ */
+export async function startStack(label: string, gatewayEnv: Record<string, string> = {}): Promise<Stack> {
+  const secrets = newSecrets(testRedisDb());
+  const redis = new Redis(secrets.redisUrl);
+  const [directory, stub] = await Promise.all([startDirectory(secrets, label), startStub(secrets)]);
+  const gateway = await startGateway(secrets, { DIRECTORY_URL: directory.process.url, SESSIONS_URL: stub.url, AUTHN_URL: stub.url }, gatewayEnv);
+  const call = client(gateway.url);
+  const tenant = await tenantWithKey(call, secrets.adminKey);
+  return {
+    secrets,
+    redis,
+    directory,
+    stub,
+    gateway,
+    call,
+    tenant,
+    stop: async () => {
+      await Promise.all([gateway.stop(), stub.stop(), directory.stop()]);
+      redis.disconnect();
+    },
+  };
 }
