@@ -12,9 +12,14 @@ import { CoreModule } from './core/core.module';
 import { TenantEntity } from './tenants/tenant.entity';
 import { DirectoryTenants1764100000000 } from './tenants/tenants.migration';
 import { TenantsModule } from './tenants/tenants.module';
+import { ProfileSchemaEntity } from './profile-schema/profile-schema.entity';
+import { DirectoryProfileSchemas1764200000001 } from './profile-schema/profile-schema.migration';
+import { UserEntity, UserUniqueValueEntity } from './users/user.entity';
+import { DirectoryUsers1764200000000 } from './users/users.migration';
+import { UsersModule } from './users/users.module';
 import { WhoamiModule } from './whoami/whoami.module';
 
-/** Tenants and API keys: the directory of who may call Keyline. */
+/** Tenants, API keys, users, their profile schema, groups and roles: who may call Keyline, and who its customers are. */
 @Module({})
 export class AppModule {
   static register({ config, logger, metrics }: ServiceRuntime<ConfigOf<typeof directoryConfig>>): DynamicModule {
@@ -23,8 +28,14 @@ export class AppModule {
       imports: [
         PlatformHttpModule.forRoot({ service: 'directory', internalToken: config.internalToken, logger, metrics }),
         PersistenceModule.forService('directory', config, {
-          entities: [TenantEntity, ApiKeyEntity, ...messagingEntities],
-          migrations: [...messagingMigrations, DirectoryTenants1764100000000, DirectoryApiKeys1764100000001],
+          entities: [TenantEntity, ApiKeyEntity, UserEntity, UserUniqueValueEntity, ProfileSchemaEntity, ...messagingEntities],
+          migrations: [
+            ...messagingMigrations,
+            DirectoryTenants1764100000000,
+            DirectoryApiKeys1764100000001,
+            DirectoryUsers1764200000000,
+            DirectoryProfileSchemas1764200000001,
+          ],
         }),
         RedisModule.forRoot(config.redisUrl, 'directory'),
         MessagingModule.forService('directory', config, { topics: Object.values(DirectoryTopics), relay: true }),
@@ -32,6 +43,7 @@ export class AppModule {
         TenantsModule,
         ApiKeysModule,
         WhoamiModule,
+        UsersModule,
       ],
     };
   }

@@ -1,6 +1,6 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { AUDIT_CONSUMER_GROUP } from '@keyline/audit-contracts';
-import { DirectoryEventTopics, DirectoryTopics } from '@keyline/directory-contracts';
+import { DirectoryEventTopics, DirectoryPublicTopics } from '@keyline/directory-contracts';
 import { EventHandler, Messaging } from '@keyline/platform-messaging';
 import { EventsService } from './events.service';
 
@@ -8,8 +8,11 @@ import { EventsService } from './events.service';
  * Every topic and event type the audit log records. Types come from each context's contracts, so a
  * new event type there is audited without a change here; a new context adds its topics and type map.
  */
-export const AUDITED_TOPICS: readonly string[] = [...Object.values(DirectoryTopics)];
-const AUDITED_TYPES: readonly string[] = [...Object.keys(DirectoryEventTopics)];
+export const AUDITED_TOPICS: readonly string[] = [...DirectoryPublicTopics];
+// Credential events carry password hashes: they are authn's alone and never enter the audit log.
+const AUDITED_TYPES: readonly string[] = Object.entries(DirectoryEventTopics)
+  .filter(([, topic]) => AUDITED_TOPICS.includes(topic))
+  .map(([type]) => type);
 
 /** Feeds the audit log from Kafka; idempotency, retries and dead-lettering come from the platform consumer. */
 @Injectable()

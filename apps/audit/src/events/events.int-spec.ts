@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { AuditEventDto, AuditEventPageDto } from '@keyline/audit-contracts';
 import { AUDIT_DEAD_LETTER_TOPIC } from '@keyline/audit-contracts';
-import { DirectoryEventTopics, DirectoryEvents, DirectoryTopics } from '@keyline/directory-contracts';
+import { DirectoryEventTopics, DirectoryEvents, DirectoryPublicTopics, DirectoryTopics } from '@keyline/directory-contracts';
 import type { ProblemBody } from '@keyline/platform-http';
 import { EventEnvelope, Headers, envelope } from '@keyline/platform-messaging';
 import {
@@ -90,7 +90,7 @@ describe('audit log fed from the directory topics (real Postgres, private Kafka 
     await waitFor(
       async () => {
         const topics = await admin.listTopics();
-        return [...Object.values(DirectoryTopics), AUDIT_DEAD_LETTER_TOPIC].every((t) => topics.includes(t));
+        return [...DirectoryPublicTopics, AUDIT_DEAD_LETTER_TOPIC].every((t) => topics.includes(t));
       },
       30_000,
       200,

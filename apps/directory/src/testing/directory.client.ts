@@ -12,12 +12,14 @@ export interface CallOptions {
   contentType?: string;
   /** Internal token to send; defaults to the right one, `null` sends none. */
   token?: string | null;
+  /** Further request headers (If-Match, ...). */
+  headers?: Record<string, string>;
 }
 
 /** Calls a directory process directly, the way the gateway does (internal token + principal header). */
 export function directoryClient(base: string, internalToken: string) {
   return function call<T = Record<string, unknown>>(method: string, path: string, opts: CallOptions = {}): Promise<Res<T>> {
-    const headers: Record<string, string> = {};
+    const headers: Record<string, string> = { ...opts.headers };
     const token = opts.token === undefined ? internalToken : opts.token;
     if (token !== null) headers[INTERNAL_TOKEN_HEADER] = token;
     if (opts.as) headers[PRINCIPAL_HEADER] = encodePrincipal(opts.as);

@@ -28,6 +28,7 @@ export const ROUTES: readonly RouteSpec[] = [
   api('/v1/users', 'directory'),
   api('/v1/whoami', 'directory'),
   api('/v1/groups', 'directory'),
+  api('/v1/roles', 'directory'),
   api('/v1/profile-schema', 'directory'),
   { prefix: '/scim/v2', upstream: 'directory', auth: 'api-key', cors: 'none' },
 

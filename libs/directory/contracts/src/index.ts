@@ -2,7 +2,24 @@
 export const DirectoryTopics = {
   tenant: 'keyline.directory.tenant.v1',
   apiKey: 'keyline.directory.api-key.v1',
+  user: 'keyline.directory.user.v1',
+  group: 'keyline.directory.group.v1',
+  role: 'keyline.directory.role.v1',
+  /**
+   * Password credentials handed to authn (the owner of credentials): hashes set through the API or
+   * imported from another system. Internal: only authn consumes it; it never carries a plain password.
+   */
+  credential: 'keyline.directory.credential.v1',
 } as const;
+
+/** Topics other contexts may consume (audit, webhooks, read models); `credential` is authn's alone. */
+export const DirectoryPublicTopics = [
+  DirectoryTopics.tenant,
+  DirectoryTopics.apiKey,
+  DirectoryTopics.user,
+  DirectoryTopics.group,
+  DirectoryTopics.role,
+] as const;
 
 export interface TenantData {
   id: string;
@@ -21,6 +38,81 @@ export interface ApiKeyData {
   scopes: string[];
 }
 
+export const USER_STATUSES = ['active', 'suspended', 'deleted'] as const;
+export type UserStatus = (typeof USER_STATUSES)[number];
+
+/**
+ * A user as other contexts see it (authn needs identifiers, status and claims; consent needs existence
+ * and deletion). `attributes` holds only attributes whose sensitivity is not `sensitive`.
+ */
+export interface UserData {
+  id: string;
+  tenantId: string;
+  email: string | null;
+  emailVerified: boolean;
+  phoneNumber: string | null;
+  phoneNumberVerified: boolean;
+  username: string | null;
+  givenName: string | null;
+  familyName: string | null;
+  displayName: string | null;
+  locale: string | null;
+  picture: string | null;
+  status: UserStatus;
+  attributes: Record<string, unknown>;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface UserDeletedData {
+  id: string;
+  tenantId: string;
+  deletedAt: string;
+}
+
+export interface GroupData {
+  id: string;
+  tenantId: string;
+  name: string;
+  description: string | null;
+}
+
+export interface GroupMembersData {
+  groupId: string;
+  tenantId: string;
+  userIds: string[];
+}
+
+export interface RoleData {
+  id: string;
+  tenantId: string;
+  name: string;
+  description: string | null;
+  permissions: string[];
+}
+
+export interface RoleAssignmentData {
+  roleId: string;
+  tenantId: string;
+  subjectType: 'user' | 'group';
+  subjectId: string;
+}
+
+/** Supported formats of password hashes handed to authn. */
+export const PASSWORD_HASH_FORMATS = ['argon2id', 'argon2i', 'bcrypt', 'pbkdf2-sha256', 'pbkdf2-sha512', 'scrypt', 'salted-sha256'] as const;
+export type PasswordHashFormat = (typeof PASSWORD_HASH_FORMATS)[number];
+
+/** A password credential for authn: a hash (never a password) in one of the supported formats. */
+export interface PasswordCredentialData {
+  userId: string;
+  tenantId: string;
+  format: PasswordHashFormat;
+  /** The hash as a PHC string (`$argon2id$...`, `$pbkdf2-sha256$...`) or bcrypt's modular crypt format. */
+  hash: string;
+  /** `api`: set through the API (already hashed with the current algorithm); `import`: from another system. */
+  source: 'api' | 'import';
+}
+
 /**
  * Directory events by type (event envelope `data`). A type alias rather than an interface so that it
  * satisfies the messaging library's `EventMap` (interfaces have no implicit index signature).
@@ -30,6 +122,24 @@ export type DirectoryEvents = {
   'tenant.updated': TenantData & { changes: string[] };
   'api-key.created': ApiKeyData;
   'api-key.revoked': ApiKeyData & { revokedAt: string };
+  'profile-schema.updated': { tenantId: string; version: number; attributes: string[] };
+  'user.created': UserData;
+  /** `changes`: the names of changed fields (`email`, `attributes.plan`), never values of sensitive ones. */
+  'user.updated': UserData & { changes: string[] };
+  'user.suspended': UserData;
+  'user.reactivated': UserData;
+  'user.deleted': UserDeletedData;
+  'group.created': GroupData;
+  'group.updated': GroupData & { changes: string[] };
+  'group.deleted': GroupData;
+  'group.members-added': GroupMembersData;
+  'group.members-removed': GroupMembersData;
+  'role.created': RoleData;
+  'role.updated': RoleData & { changes: string[] };
+  'role.deleted': RoleData;
+  'role.assigned': RoleAssignmentData;
+  'role.unassigned': RoleAssignmentData;
+  'credential.password-set': PasswordCredentialData;
 };
 
 /** Topic of each directory event type. */
@@ -38,7 +148,24 @@ export const DirectoryEventTopics = {
   'tenant.updated': DirectoryTopics.tenant,
   'api-key.created': DirectoryTopics.apiKey,
   'api-key.revoked': DirectoryTopics.apiKey,
-} as const;
+  'profile-schema.updated': DirectoryTopics.tenant,
+  'user.created': DirectoryTopics.user,
+  'user.updated': DirectoryTopics.user,
+  'user.suspended': DirectoryTopics.user,
+  'user.reactivated': DirectoryTopics.user,
+  'user.deleted': DirectoryTopics.user,
+  'group.created': DirectoryTopics.group,
+  'group.updated': DirectoryTopics.group,
+  'group.deleted': DirectoryTopics.group,
+  'group.members-added': DirectoryTopics.group,
+  'group.members-removed': DirectoryTopics.group,
+  'role.created': DirectoryTopics.role,
+  'role.updated': DirectoryTopics.role,
+  'role.deleted': DirectoryTopics.role,
+  'role.assigned': DirectoryTopics.role,
+  'role.unassigned': DirectoryTopics.role,
+  'credential.password-set': DirectoryTopics.credential,
+} as const satisfies Record<keyof DirectoryEvents, string>;
 
 /** Scopes a tenant API key may carry; `admin` allows everything within its tenant. */
 export const API_KEY_SCOPES = [

@@ -97,3 +97,12 @@ export function isUniqueViolation(err: unknown): boolean {
   const code = e?.driverError?.code ?? e?.code;
   return code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
 }
+
+/**
+ * What a unique violation names, to tell which of several unique indexes was hit: Postgres gives the
+ * constraint (`uq_users_tenant_email`), SQLite the columns (`UNIQUE constraint failed: users.tenantId, users.emailKey`).
+ */
+export function uniqueViolationTarget(err: unknown): string {
+  const e = err as { message?: string; driverError?: { constraint?: string; message?: string } };
+  return [e?.driverError?.constraint, e?.driverError?.message, e?.message].filter(Boolean).join(' ');
+}

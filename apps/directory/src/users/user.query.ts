@@ -1,0 +1,40 @@
+import { Injectable } from '@nestjs/common';
+import { Brackets, SelectQueryBuilder } from 'typeorm';
+import type { AttributeDefinition } from '../profile-schema/profile-schema.types';
+import type { UserQueryDto } from './dto/user-query.dto';
+import type { UserEntity } from './user.entity';
+import { emailKey, usernameKey } from './user.identifiers';
+
+/** `LIKE` pattern of a prefix: its own `%`, `_` and `\\` match literally. */
+export const likePrefix = (prefix: string) => `${prefix.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+
+/**
+ * Turns `GET /v1/users` conditions into SQL. Every condition is a bound parameter; every exact
+ * lookup hits a (tenantId, key) index, prefix search a pattern index on Postgres.
+ */
+@Injectable()
+export class UserQueryBuilder {
+  build(qb: SelectQueryBuilder<UserEntity>, tenantId: string, q: UserQueryDto, _defs: AttributeDefinition[]): SelectQueryBuilder<UserEntity> {
+    if (q.status) qb.andWhere('u.status = :status', { status: q.status });
+    else qb.andWhere("u.status <> 'deleted'");
+    if (q.email !== undefined) qb.andWhere('u.emailKey = :email', { email: emailKey(q.email.trim()) });
+    if (q.username !== undefined) qb.andWhere('u.usernameKey = :username', { username: usernameKey(q.username.trim()) });
+    if (q.phoneNumber !== undefined) qb.andWhere('u.phoneKey = :phone', { phone: q.phoneNumber.trim() });
+    if (q.externalId !== undefined) qb.andWhere('u.externalId = :externalId', { externalId: q.externalId });
+    if (q.q !== undefined) {
+      const prefix = likePrefix(q.q.trim().normalize('NFKC').toLowerCase());
+      qb.andWhere(
+        new Brackets((w) => {
+          for (const col of ['emailKey', 'usernameKey', 'givenNameKey', 'familyNameKey']) w.orWhere(`u.${col} LIKE :prefix ESCAPE '\\'`, { prefix });
+        }),
+      );
+    }
+    if (q.group !== undefined) {
+      qb.andWhere(
+        'EXISTS (SELECT 1 FROM "group_members" gm WHERE gm."tenantId" = :tenantId AND gm."groupId" = :group AND gm."userId" = u.id)',
+        { tenantId, group: q.group },
+      );
+    }
+    return qb;
+  }
+}
