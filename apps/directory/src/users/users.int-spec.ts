@@ -1,4 +1,8 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import type { Principal } from '@keyline/platform-http';
 import { ServiceProcess, TestDatabase, createTestDatabase, startServiceProcess, testKafkaBrokers, testRedisDb } from '@keyline/platform-testing';
 import { Client } from 'pg';
@@ -13,9 +17,15 @@ const run = randomBytes(3).toString('hex');
 const platform: Principal = { kind: 'platform', keyId: randomUUID(), scopes: ['admin'] };
 const keyOf = (t: Tenant, scopes = ['admin']): Principal => ({ kind: 'tenant', keyId: randomUUID(), tenantId: t.id, tenantSlug: t.slug, scopes });
 
-describe('directory users and profile schema (real Postgres, Redis and Kafka)', () => {
-  let db: TestDatabase;
-  let pg: Client;
+type Rows = (sql: string, params?: unknown[]) => Promise<Record<string, unknown>[]>;
+
+// The same suite on both stores: PostgreSQL (production) and the embedded SQLite file (`npm start`).
+describe.each(['postgres', 'sqlite'] as const)('directory users and profile schema on %s (real Redis and Kafka)', (dialect) => {
+  let db: TestDatabase | undefined;
+  let pg: Client | undefined;
+  let lite: Database.Database | undefined;
+  let dataDir: string | undefined;
+  let rows: Rows;
   let svc: ServiceProcess;
   let call: ReturnType<typeof directoryClient>;
   let acme: Tenant;
@@ -23,17 +33,27 @@ describe('directory users and profile schema (real Postgres, Redis and Kafka)', 
   let admin: Principal;
 
   beforeAll(async () => {
-    db = await createTestDatabase('directory_users');
+    if (dialect === 'postgres') db = await createTestDatabase('directory_users');
+    else dataDir = mkdtempSync(join(tmpdir(), 'keyline-users-'));
     const internalToken = randomBytes(24).toString('base64url');
     svc = await startServiceProcess('directory', {
-      DATABASE_URL: db.url,
+      DATABASE_URL: db?.url ?? '',
+      DATA_DIR: dataDir ?? '.data',
       REDIS_URL: testRedisDb(),
       KAFKA_BROKERS: testKafkaBrokers().join(','),
       INTERNAL_TOKEN: internalToken,
     });
     call = directoryClient(svc.url, internalToken);
-    pg = new Client({ connectionString: db.url });
-    await pg.connect();
+    if (db) {
+      const client = new Client({ connectionString: db.url });
+      await client.connect();
+      pg = client;
+      rows = async (sql, params) => (await client.query(sql, params)).rows as Record<string, unknown>[];
+    } else {
+      const file = new Database(join(dataDir!, 'directory.sqlite'), { readonly: true, fileMustExist: true });
+      lite = file;
+      rows = async (sql, params = []) => file.prepare(sql.replace(/\$\d+/g, '?')).all(...params) as Record<string, unknown>[];
+    }
     acme = (await call<Tenant>('POST', '/v1/tenants', { as: platform, json: { slug: `acme-${run}`, name: 'Acme' } })).body;
     globex = (await call<Tenant>('POST', '/v1/tenants', { as: platform, json: { slug: `globex-${run}`, name: 'Globex' } })).body;
     admin = keyOf(acme);
@@ -42,13 +62,15 @@ describe('directory users and profile schema (real Postgres, Redis and Kafka)', 
   afterAll(async () => {
     await svc?.stop();
     await pg?.end();
+    lite?.close();
     await db?.drop();
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
   });
 
   const create = (json: unknown, as: Principal = admin) => call<User>('POST', '/v1/users', { as, json });
   const events = async (subject: string): Promise<Envelope[]> => {
-    const { rows } = await pg.query<{ payload: string }>('SELECT payload FROM outbox_events ORDER BY seq');
-    return rows.map((r) => JSON.parse(r.payload) as Envelope).filter((e) => e.subject === subject);
+    const all = await rows('SELECT payload FROM outbox_events ORDER BY seq');
+    return all.map((r) => JSON.parse(r.payload as string) as Envelope).filter((e) => e.subject === subject);
   };
   const email = (name: string) => `${name}-${randomBytes(3).toString('hex')}@example.com`;
 
@@ -87,8 +109,7 @@ describe('directory users and profile schema (real Postgres, Redis and Kafka)', 
       const addr = email('race');
       const results = await Promise.all(Array.from({ length: 6 }, () => create({ email: addr })));
       expect(results.map((r) => r.status).sort()).toEqual([201, 409, 409, 409, 409, 409]);
-      const { rows } = await pg.query('SELECT id FROM users WHERE "tenantId" = $1 AND "emailKey" = $2', [acme.id, addr.toLowerCase()]);
-      expect(rows).toHaveLength(1);
+      expect(await rows('SELECT id FROM users WHERE "tenantId" = $1 AND "emailKey" = $2', [acme.id, addr.toLowerCase()])).toHaveLength(1);
     });
 
     it('keeps usernames and phone numbers unique per tenant, but the same ones are free in another tenant', async () => {
@@ -157,9 +178,9 @@ describe('directory users and profile schema (real Postgres, Redis and Kafka)', 
       expectProblem(await call('DELETE', `/v1/users/${user.id}`, { as: admin }), 404, 'user_not_found');
       expectProblem(await call('PATCH', `/v1/users/${user.id}`, { as: admin, json: { givenName: 'x' } }), 404, 'user_not_found');
       expect((await create({ email: addr, username: `gone-${run}` })).status).toBe(201);
-      const { rows } = await pg.query('SELECT status, email, "emailKey", "deletedAt" FROM users WHERE id = $1', [user.id]);
-      expect(rows[0]).toEqual(expect.objectContaining({ status: 'deleted', email: addr, emailKey: null }));
-      expect(rows[0].deletedAt).not.toBeNull();
+      const [row] = await rows('SELECT status, email, "emailKey", "deletedAt" FROM users WHERE id = $1', [user.id]);
+      expect(row).toEqual(expect.objectContaining({ status: 'deleted', email: addr, emailKey: null }));
+      expect(row.deletedAt).not.toBeNull();
       const deleted = (await events(user.id)).find((e) => e.type === 'user.deleted');
       expect(deleted?.data).toEqual(expect.objectContaining({ id: user.id, tenantId: acme.id }));
       const listed = await call<Page<User>>('GET', `/v1/users?status=deleted&limit=200`, { as: admin });
