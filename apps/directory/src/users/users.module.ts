@@ -1,8 +1,8 @@
 import { Module } from '@nestjs/common';
+import { PasswordHasher } from '@keyline/platform-passwords';
 import { ProfileSchemaModule } from '../profile-schema/profile-schema.module';
 import { UserQueryBuilder } from './user.query';
 import { TypeOrmUserStore, UserStore } from './user.store';
-import { Argon2idPasswordHashing, PasswordHashing } from './user.password';
 import { UsersController } from './users.controller';
 import { UserDeletionHooks, UsersService } from './users.service';
 
@@ -13,7 +13,8 @@ import { UserDeletionHooks, UsersService } from './users.service';
     UsersService,
     UserQueryBuilder,
     { provide: UserStore, useClass: TypeOrmUserStore },
-    { provide: PasswordHashing, useValue: new Argon2idPasswordHashing() },
+    // OWASP's argon2id parameters; authn verifies and upgrades with the same library.
+    { provide: PasswordHasher, useValue: new PasswordHasher() },
     // TODO(groups wiring): replaced by the groups feature's membership cleanup.
     { provide: UserDeletionHooks, useValue: { onDelete: () => Promise.resolve() } },
   ],

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { PlatformErrorCode, PlatformException } from '@keyline/platform-http';
+import { PasswordHasher } from '@keyline/platform-passwords';
 import type { EntityManager } from 'typeorm';
 import { Clock } from '../core/clock';
 import { DirectoryEvent } from '../core/directory-event';
@@ -11,7 +12,6 @@ import type { AttributeDefinition } from '../profile-schema/profile-schema.types
 import type { UserCreateDto, UserUpdateDto } from './dto/user-create.dto';
 import type { UserQueryDto } from './dto/user-query.dto';
 import { UserEntity } from './user.entity';
-import { PasswordHashing } from './user.password';
 import { applyProfile, userData } from './user.profile';
 import { UserQueryBuilder } from './user.query';
 import { UserStore, UserWriteResult } from './user.store';
@@ -42,7 +42,7 @@ export class UsersService {
   constructor(
     private readonly store: UserStore,
     private readonly schemas: ProfileSchemaService,
-    private readonly hashing: PasswordHashing,
+    private readonly hasher: PasswordHasher,
     private readonly queries: UserQueryBuilder,
     private readonly clock: Clock,
     private readonly deletionHooks: UserDeletionHooks,
@@ -185,7 +185,7 @@ export class UsersService {
     return {
       type: 'credential.password-set',
       meta,
-      data: { userId: user.id, tenantId: user.tenantId, format: 'argon2id', hash: await this.hashing.hash(password), source: 'api' },
+      data: { userId: user.id, tenantId: user.tenantId, format: 'argon2id', hash: await this.hasher.hash(password), source: 'api' },
     };
   }
 

@@ -1,0 +1,4 @@
+export * from './password-hash.formats';
+export * from './password-hash.format';
+export * from './password-hash.verifier';
+export * from './password.hasher';
