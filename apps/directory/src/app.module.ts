@@ -12,6 +12,12 @@ import { CoreModule } from './core/core.module';
 import { TenantEntity } from './tenants/tenant.entity';
 import { DirectoryTenants1764100000000 } from './tenants/tenants.migration';
 import { TenantsModule } from './tenants/tenants.module';
+import { GroupEntity, GroupMemberEntity } from './groups/group.entity';
+import { DirectoryGroups1764300000000 } from './groups/groups.migration';
+import { GroupsModule } from './groups/groups.module';
+import { RoleAssignmentEntity, RoleEntity } from './roles/role.entity';
+import { DirectoryRoles1764300000001 } from './roles/roles.migration';
+import { RolesModule } from './roles/roles.module';
 import { ProfileSchemaEntity } from './profile-schema/profile-schema.entity';
 import { DirectoryProfileSchemas1764200000001 } from './profile-schema/profile-schema.migration';
 import { UserEntity, UserUniqueValueEntity } from './users/user.entity';
@@ -28,13 +34,15 @@ export class AppModule {
       imports: [
         PlatformHttpModule.forRoot({ service: 'directory', internalToken: config.internalToken, logger, metrics }),
         PersistenceModule.forService('directory', config, {
-          entities: [TenantEntity, ApiKeyEntity, UserEntity, UserUniqueValueEntity, ProfileSchemaEntity, ...messagingEntities],
+          entities: [TenantEntity, ApiKeyEntity, UserEntity, UserUniqueValueEntity, ProfileSchemaEntity, GroupEntity, GroupMemberEntity, RoleEntity, RoleAssignmentEntity, ...messagingEntities],
           migrations: [
             ...messagingMigrations,
             DirectoryTenants1764100000000,
             DirectoryApiKeys1764100000001,
             DirectoryUsers1764200000000,
             DirectoryProfileSchemas1764200000001,
+            DirectoryGroups1764300000000,
+            DirectoryRoles1764300000001,
           ],
         }),
         RedisModule.forRoot(config.redisUrl, 'directory'),
@@ -44,6 +52,8 @@ export class AppModule {
         ApiKeysModule,
         WhoamiModule,
         UsersModule,
+        GroupsModule,
+        RolesModule,
       ],
     };
   }

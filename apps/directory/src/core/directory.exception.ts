@@ -14,6 +14,10 @@ export enum DirectoryErrorCode {
   PreconditionFailed = 'precondition_failed',
   SchemaConflict = 'schema_conflict',
   ImportNotFound = 'import_not_found',
+  GroupNotFound = 'group_not_found',
+  GroupNameTaken = 'group_name_taken',
+  RoleNotFound = 'role_not_found',
+  RoleNameTaken = 'role_name_taken',
 }
 
 export const DIRECTORY_ERROR_STATUS = {
@@ -28,6 +32,10 @@ export const DIRECTORY_ERROR_STATUS = {
   [DirectoryErrorCode.PreconditionFailed]: HttpStatus.PRECONDITION_FAILED,
   [DirectoryErrorCode.SchemaConflict]: HttpStatus.CONFLICT,
   [DirectoryErrorCode.ImportNotFound]: HttpStatus.NOT_FOUND,
+  [DirectoryErrorCode.GroupNotFound]: HttpStatus.NOT_FOUND,
+  [DirectoryErrorCode.GroupNameTaken]: HttpStatus.CONFLICT,
+  [DirectoryErrorCode.RoleNotFound]: HttpStatus.NOT_FOUND,
+  [DirectoryErrorCode.RoleNameTaken]: HttpStatus.CONFLICT,
 } satisfies Record<DirectoryErrorCode, HttpStatus>;
 
 export class DirectoryException extends ProblemException {

@@ -173,7 +173,10 @@ describe.each(['postgres', 'sqlite'] as const)('directory users and profile sche
     it('soft-deletes: the user is gone for the API, its identifiers are free again, user.deleted is published', async () => {
       const addr = email('gone');
       const user = (await create({ email: addr, username: `gone-${run}` })).body;
+      const group = (await call<{ id: string }>('POST', '/v1/groups', { as: admin, json: { name: `leavers-${randomBytes(3).toString('hex')}` } })).body;
+      expect((await call('POST', `/v1/groups/${group.id}/members`, { as: admin, json: { userIds: [user.id] } })).status).toBe(200);
       expect((await call('DELETE', `/v1/users/${user.id}`, { as: admin })).status).toBe(204);
+      expect((await call<Page<unknown>>('GET', `/v1/groups/${group.id}/members`, { as: admin })).body.items).toEqual([]);
       expectProblem(await call('GET', `/v1/users/${user.id}`, { as: admin }), 404, 'user_not_found');
       expectProblem(await call('DELETE', `/v1/users/${user.id}`, { as: admin }), 404, 'user_not_found');
       expectProblem(await call('PATCH', `/v1/users/${user.id}`, { as: admin, json: { givenName: 'x' } }), 404, 'user_not_found');
