@@ -29,7 +29,7 @@ describe("the README's walk-through", () => {
 
   it('works as written', async () => {
     // Then wait (bounded) until audit has received the events over Kafka, and print them.
-    const waitAudit = `for i in $(seq 1 60); do a=$(curl -s "$KEYLINE/v1/audit/events?limit=50" -H "Authorization: Bearer $ACME_KEY"); case "$a" in *api-key.created*) break;; esac; sleep 0.5; done; echo; echo "AUDIT: $a"`;
+    const waitAudit = `for i in $(seq 1 60); do a=$(curl -s "$KEYLINE/v1/audit/events?limit=50" -H "Authorization: Bearer $ACME_KEY"); case "$a" in *user.created*) break;; esac; sleep 0.5; done; echo; echo "AUDIT: $a"`;
     const script = `set -euo pipefail\n${walkThrough()}\n${waitAudit}\n`;
     const r = spawnSync('bash', ['-c', script], {
       env: {
@@ -51,8 +51,14 @@ describe("the README's walk-through", () => {
     expect(out).toContain('"name":"backend"'); // key list
     expect(out).not.toMatch(/"key":"kl_/); // the key itself is never listed
     expect(out).toContain('"code":"validation_failed"');
+    expect(out).toMatch(/"items":\[\{"id":"[^"]+","email":"ada@example.com"/); // found by a differently cased email
+    expect(out).toContain('"attributes":{"plan":"gold"}');
+    expect(out).toMatch(/"totalResults":1,.*"userName":"ada@example.com"/); // SCIM
+    expect(out).not.toContain('correct horse'); // the password is never shown
     const audit = out.slice(out.lastIndexOf('AUDIT:'));
     expect(audit).toContain('"type":"tenant.created"');
     expect(audit).toContain('"type":"api-key.created"');
+    expect(audit).toContain('"type":"user.created"');
+    expect(audit).not.toContain('credential.'); // password hashes are authn's alone, never audited
   });
 });

@@ -12,19 +12,14 @@
 // - fixed rate: an open loop at `--rate` req/s, below saturation -> latency added (target < 2 ms at p99).
 // Both run `--rounds` times, direct and gateway back to back in each round, and the medians are
 // reported: on a shared machine the background load drifts, and alternating keeps it out of the ratio.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { cpus, loadavg, tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
-import pg from 'pg';
-import { Pool } from 'undici';
-
-const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+import { createStack, json, mainOf, median, openLoop as openLoopAt, root, table } from '../support.mjs';
 const { values: opts } = parseArgs({
   options: {
     duration: { type: 'string', default: '5' },
@@ -43,7 +38,6 @@ const rate = Number(opts.rate);
 const TARGET_RATIO = 0.6;
 const TARGET_ADDED_P99_MS = 2;
 
-const mainOf = (app) => join(root, 'dist', 'apps', app, 'src', 'main.js');
 if (!existsSync(mainOf('gateway'))) {
   console.error('dist/ is missing the gateway: run `npm run build` first');
   process.exit(2);
@@ -55,19 +49,7 @@ const internalToken = randomBytes(24).toString('base64url');
 const adminKey = `kl_admin_${randomBytes(32).toString('base64url')}`;
 const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379/15';
 const dataDir = mkdtempSync(join(tmpdir(), 'keyline-bench-gateway-'));
-const children = [];
-const cleanups = [];
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
-}
+const stack = createStack();
 
 /**
  * The directory's database: embedded SQLite in a temp DATA_DIR, or a throw-away PostgreSQL database
@@ -77,58 +59,7 @@ async function directoryDatabase() {
   // Probed in a child: loading the addon here would tie its teardown to this process.
   const probe = spawnSync(process.execPath, ['-e', "new (require('better-sqlite3'))(':memory:').close()"], { cwd: root, stdio: 'ignore' });
   if (probe.status === 0) return { kind: 'sqlite', env: { DATA_DIR: dataDir, DATABASE_URL: '' } };
-  const admin = process.env.TEST_PG_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-  const name = `keyline_bench_gateway_${randomBytes(4).toString('hex')}`;
-  const run = async (sql) => {
-    const c = new pg.Client({ connectionString: admin });
-    await c.connect();
-    try {
-      await c.query(sql);
-    } finally {
-      await c.end();
-    }
-  };
-  await run(`CREATE DATABASE "${name}"`);
-  cleanups.push(() => run(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`));
-  const url = new URL(admin);
-  url.pathname = `/${name}`;
-  return { kind: 'postgres', env: { DATABASE_URL: url.toString() } };
-}
-
-async function start(name, app, env) {
-  const port = await freePort();
-  let out = '';
-  const child = spawn(process.execPath, [mainOf(app)], {
-    cwd: root,
-    env: { ...process.env, LOG_LEVEL: 'warn', ...env, PORT: String(port), HOST: '127.0.0.1' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  child.stdout.on('data', (d) => (out = (out + d).slice(-20_000)));
-  child.stderr.on('data', (d) => (out = (out + d).slice(-20_000)));
-  children.push(child);
-  const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode}:\n${out}`);
-    try {
-      if ((await fetch(`${url}/health/ready`)).ok) return { url, pid: child.pid };
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline) throw new Error(`${name} did not become ready:\n${out}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
-
-async function json(method, url, key, body) {
-  const res = await fetch(url, {
-    method,
-    headers: { authorization: `Bearer ${key}`, ...(body ? { 'content-type': 'application/json' } : {}) },
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  const text = await res.text();
-  if (!res.ok) throw new Error(`${method} ${url} answered ${res.status}: ${text}`);
-  return JSON.parse(text);
+  return { kind: 'postgres', env: { DATABASE_URL: await stack.pgDatabase('gateway') } };
 }
 
 /** CPU time (user + system, ms) a process has used so far; Linux only. */
@@ -176,11 +107,6 @@ async function saturate(target, pids) {
   };
 }
 
-const median = (values) => {
-  const v = [...values].sort((a, b) => a - b);
-  return v.length % 2 ? v[(v.length - 1) / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
-};
-
 /** Median figures of several saturation runs; CPU per request over all of their requests. */
 function combineSaturation(runs) {
   const total = runs.reduce((a, r) => a + r.total, 0) || 1;
@@ -211,70 +137,15 @@ function combineLatency(runs) {
   };
 }
 
-const percentile = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
-
 /** Open loop at a fixed rate: latency with microsecond resolution, independent of throughput. */
-async function openLoop(target, perSecond, seconds) {
+function openLoop(target, perSecond, seconds) {
   const u = new URL(target.url);
-  const pool = new Pool(u.origin, { connections: 64, pipelining: 1 });
-  try {
-    await openLoopOn(pool, u, target.headers, perSecond, 1); // connections opened, code paths warm
-    return await openLoopOn(pool, u, target.headers, perSecond, seconds);
-  } finally {
-    await pool.close();
-  }
-}
-
-async function openLoopOn(pool, u, headers, perSecond, seconds) {
-  const latencies = [];
-  let errors = 0;
-  const inflight = new Set();
-  const started = performance.now();
-  let sent = 0;
-  const total = perSecond * seconds;
-  await new Promise((resolve) => {
-    const tick = setInterval(() => {
-      const due = Math.min(total, Math.floor(((performance.now() - started) / 1000) * perSecond));
-      for (; sent < due; sent++) {
-        const t0 = performance.now();
-        const p = pool
-          .request({ method: 'GET', path: u.pathname, headers })
-          .then(async (res) => {
-            await res.body.dump();
-            if (res.statusCode !== 200) errors++;
-            latencies.push(performance.now() - t0);
-          })
-          .catch(() => errors++)
-          .finally(() => inflight.delete(p));
-        inflight.add(p);
-      }
-      if (sent >= total) {
-        clearInterval(tick);
-        resolve();
-      }
-    }, 1);
-  });
-  await Promise.all(inflight);
-  latencies.sort((a, b) => a - b);
-  const ms = (v) => Number(v.toFixed(2));
-  return {
-    requestsPerSecond: perSecond,
-    p50Ms: ms(percentile(latencies, 50)),
-    p90Ms: ms(percentile(latencies, 90)),
-    p99Ms: ms(percentile(latencies, 99)),
-    maxMs: ms(latencies[latencies.length - 1]),
-    errors,
-  };
-}
-
-function table(rows) {
-  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => String(r[i]).length)));
-  for (const r of rows) console.log(r.map((c, i) => (i === 0 ? String(c).padEnd(widths[i]) : String(c).padStart(widths[i]))).join('  '));
+  return openLoopAt(u.origin, () => ({ method: 'GET', path: u.pathname, headers: target.headers }), perSecond, seconds);
 }
 
 async function main() {
   const db = upstreamKind === 'real' ? await directoryDatabase() : { kind: 'none', env: {} };
-  const upstream = await start(upstreamKind === 'real' ? 'directory' : 'stand-in directory', upstreamApp, {
+  const upstream = await stack.start(upstreamKind === 'real' ? 'directory' : 'stand-in directory', upstreamApp, {
     REDIS_URL: redisUrl,
     INTERNAL_TOKEN: internalToken,
     PLATFORM_ADMIN_API_KEY: adminKey,
@@ -282,7 +153,7 @@ async function main() {
     KAFKA_BROKERS: process.env.KAFKA_BROKERS ?? '127.0.0.1:9092',
     KAFKAJS_NO_PARTITIONER_WARNING: '1',
   });
-  const gateway = await start('gateway', 'gateway', {
+  const gateway = await stack.start('gateway', 'gateway', {
     REDIS_URL: redisUrl,
     INTERNAL_TOKEN: internalToken,
     DIRECTORY_URL: upstream.url,
@@ -388,22 +259,8 @@ async function main() {
 }
 
 async function stopAll() {
-  await Promise.all(
-    children.map(
-      (c) =>
-        new Promise((resolve) => {
-          if (c.exitCode !== null) return resolve();
-          const killer = setTimeout(() => c.kill('SIGKILL'), 10_000);
-          c.once('exit', () => {
-            clearTimeout(killer);
-            resolve();
-          });
-          c.kill('SIGTERM');
-        }),
-    ),
-  );
+  await stack.stopAll();
   rmSync(dataDir, { recursive: true, force: true });
-  for (const cleanup of cleanups) await cleanup().catch(() => undefined);
 }
 
 let code = 1;

@@ -23,6 +23,9 @@ import { DirectoryProfileSchemas1764200000001 } from './profile-schema/profile-s
 import { UserEntity, UserUniqueValueEntity } from './users/user.entity';
 import { DirectoryUsers1764200000000 } from './users/users.migration';
 import { UsersModule } from './users/users.module';
+import { UserImportsModule, userImportEntities, userImportMigrations } from './user-imports/user-imports.module';
+import { ScimModule } from './scim/scim.module';
+import { ScimGroupsModule } from './scim/scim-groups.module';
 import { WhoamiModule } from './whoami/whoami.module';
 
 /** Tenants, API keys, users, their profile schema, groups and roles: who may call Keyline, and who its customers are. */
@@ -34,7 +37,7 @@ export class AppModule {
       imports: [
         PlatformHttpModule.forRoot({ service: 'directory', internalToken: config.internalToken, logger, metrics }),
         PersistenceModule.forService('directory', config, {
-          entities: [TenantEntity, ApiKeyEntity, UserEntity, UserUniqueValueEntity, ProfileSchemaEntity, GroupEntity, GroupMemberEntity, RoleEntity, RoleAssignmentEntity, ...messagingEntities],
+          entities: [TenantEntity, ApiKeyEntity, UserEntity, UserUniqueValueEntity, ProfileSchemaEntity, GroupEntity, GroupMemberEntity, RoleEntity, RoleAssignmentEntity, ...userImportEntities, ...messagingEntities],
           migrations: [
             ...messagingMigrations,
             DirectoryTenants1764100000000,
@@ -43,6 +46,7 @@ export class AppModule {
             DirectoryProfileSchemas1764200000001,
             DirectoryGroups1764300000000,
             DirectoryRoles1764300000001,
+            ...userImportMigrations,
           ],
         }),
         RedisModule.forRoot(config.redisUrl, 'directory'),
@@ -54,6 +58,9 @@ export class AppModule {
         UsersModule,
         GroupsModule,
         RolesModule,
+        UserImportsModule,
+        ScimModule,
+        ScimGroupsModule,
       ],
     };
   }

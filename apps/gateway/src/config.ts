@@ -28,6 +28,11 @@ export const gatewayConfig = {
     default: 1024 * 1024,
     min: 1024,
   }),
+  importBodyLimitBytes: int(
+    'IMPORT_BODY_LIMIT_BYTES',
+    'Largest accepted bulk upload (POST /v1/users/imports) in bytes, streamed to the directory instead of buffered (413 above)',
+    { default: 512 * 1024 * 1024, min: 1024 },
+  ),
   upstreamTimeoutMs: int('UPSTREAM_TIMEOUT_MS', 'Time an upstream has for response headers, and between body chunks (504 after)', {
     default: 15_000,
     min: 100,

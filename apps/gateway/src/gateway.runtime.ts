@@ -94,6 +94,7 @@ export class GatewayRuntime {
       internalToken: config.internalToken,
       trustProxy: config.trustProxy,
       bodyLimit: config.bodyLimitBytes,
+      streamedBodyLimit: config.importBodyLimitBytes,
       rates: {
         key: { ratePerSecond: config.rateLimitKeyPerSecond, burst: config.rateLimitKeyBurst },
         ip: { ratePerSecond: config.rateLimitIpPerSecond, burst: config.rateLimitIpBurst },

@@ -3,7 +3,7 @@ import type { DirectoryEvent } from '../core/directory-event';
 import { newId } from '../core/ids';
 import { RoleAssignmentEntity, RoleEntity } from '../roles/role.entity';
 import { GroupEntity, GroupMemberEntity } from './group.entity';
-import { GroupChanges, GroupMemberView, GroupStore, GroupsTx } from './group.store';
+import { GroupChanges, GroupMemberView, GroupSearch, GroupStore, GroupsTx } from './group.store';
 import { nameKeyOf } from './names';
 import { NameTakenError } from './store-support';
 
@@ -106,6 +106,7 @@ export class FakeGroupStore extends GroupStore {
         if (db.group(tenantId, id)) db.groups.delete(id);
       },
       lockActiveUsers: async (tenantId, userIds) => new Set(userIds.filter((u) => db.activeUser(tenantId, u))),
+      allMemberIds: async (tenantId, groupId) => db.groupMembers(groupId).filter((m) => m.tenantId === tenantId).map((m) => m.userId),
       memberIds: async (tenantId, groupId, userIds) => new Set(userIds.filter((u) => db.members.get(`${groupId}:${u}`)?.tenantId === tenantId)),
       insertMembers: async (rows) => {
         for (const r of rows) {
@@ -144,10 +145,37 @@ export class FakeGroupStore extends GroupStore {
       .filter((m) => m.tenantId === tenantId && this.db.activeUser(tenantId, m.userId) && (!after || m.userId > after))
       .sort(byKey((m) => m.userId))
       .slice(0, take)
-      .map((m) => {
-        const u = this.db.users.get(m.userId)!;
-        return { userId: m.userId, email: u.email, username: u.username, displayName: u.displayName, status: u.status, addedAt: m.createdAt };
-      });
+      .map((m) => this.view(m));
+  }
+
+  /** Sorts and pages like the real store; SQL conditions (`where`) need a real database. */
+  async search(tenantId: string, q: GroupSearch): Promise<{ total: number; items: GroupEntity[] }> {
+    if (q.where) throw new Error('FakeGroupStore.search cannot evaluate SQL conditions');
+    const key = (g: GroupEntity): string | number =>
+      q.sortBy === 'name' ? g.nameKey : q.sortBy === 'externalId' ? (g.externalId ?? '') : q.sortBy === 'id' ? g.id : g[q.sortBy].getTime();
+    const all = [...this.db.groups.values()]
+      .filter((g) => g.tenantId === tenantId)
+      .sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    if (q.descending) all.reverse();
+    return { total: all.length, items: q.limit > 0 ? all.slice(q.offset, q.offset + q.limit).map(copyGroup) : [] };
+  }
+
+  async membersOfGroups(tenantId: string, groupIds: string[]): Promise<Map<string, GroupMemberView[]>> {
+    const out = new Map<string, GroupMemberView[]>();
+    for (const groupId of new Set(groupIds)) {
+      const views = this.db
+        .groupMembers(groupId)
+        .filter((m) => m.tenantId === tenantId && this.db.activeUser(tenantId, m.userId))
+        .sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || (a.userId < b.userId ? -1 : 1))
+        .map((m) => this.view(m));
+      if (views.length) out.set(groupId, views);
+    }
+    return out;
+  }
+
+  private view(m: GroupMemberEntity): GroupMemberView {
+    const u = this.db.users.get(m.userId)!;
+    return { userId: m.userId, email: u.email, username: u.username, displayName: u.displayName, status: u.status, addedAt: m.createdAt };
   }
 
   async pageOfUser(tenantId: string, userId: string, after: string | undefined, take: number) {

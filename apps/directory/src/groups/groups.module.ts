@@ -7,6 +7,6 @@ import { GroupsService } from './groups.service';
 @Module({
   controllers: [GroupsController, UserGroupsController],
   providers: [GroupsService, GroupMembership, { provide: GroupStore, useClass: TypeOrmGroupStore }],
-  exports: [GroupMembership],
+  exports: [GroupMembership, GroupsService],
 })
 export class GroupsModule {}

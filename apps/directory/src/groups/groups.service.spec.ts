@@ -276,4 +276,117 @@ describe('GroupsService', () => {
       expect((await problemOf(service.groupsOfUser(acme.id, u, { limit: 10 }))).code).toBe('user_not_found');
     });
   });
+
+  describe('replace (SCIM POST, PUT, PATCH)', () => {
+    it('creates a group with externalId and members, emitting group.created then group.members-added', async () => {
+      const { service, db } = setup();
+      const [u1, u2] = [db.addUser(acme.id), db.addUser(acme.id)];
+      const { group, created, changed } = await service.replace(caller, acme.id, undefined, { name: 'Sales', externalId: 'okta-1', memberIds: [u1, u2, u1.toUpperCase()] });
+      expect({ created, changed }).toEqual({ created: true, changed: true });
+      expect(group).toEqual(expect.objectContaining({ name: 'Sales', nameKey: 'sales', externalId: 'okta-1', description: null, version: 1 }));
+      expect(db.groupMembers(group.id).map((m) => m.userId).sort()).toEqual([u1, u2].sort());
+      expect(db.events.map((e) => e.type)).toEqual(['group.created', 'group.members-added']);
+      expect(db.events[1].data).toEqual({ groupId: group.id, tenantId: acme.id, userIds: [u1, u2] });
+    });
+
+    it('refuses unknown, deleted, other-tenant and malformed member ids on create, writing nothing', async () => {
+      const { service, db } = setup();
+      const ok = db.addUser(acme.id);
+      const deleted = db.addUser(acme.id, { status: 'deleted' });
+      const foreign = db.addUser(globex.id);
+      const p = await problemOf(service.replace(caller, acme.id, undefined, { name: 'Sales', externalId: null, memberIds: [ok, deleted, foreign, 'nope'] }));
+      expect(p).toEqual(expect.objectContaining({ status: 400, code: 'validation_failed' }));
+      expect(p.errors?.map((e) => e.message)).toEqual([`no user ${deleted}`, `no user ${foreign}`, 'no user nope']);
+      expect(db.groups.size).toBe(0);
+      expect(db.events).toEqual([]);
+    });
+
+    it('answers a name taken in any case with 409 group_name_taken', async () => {
+      const { service } = setup();
+      await service.create(caller, acme.id, { name: 'Sales' });
+      const p = await problemOf(service.replace(caller, acme.id, undefined, { name: 'SALES', externalId: null, memberIds: [] }));
+      expect(p).toEqual(expect.objectContaining({ status: 409, code: 'group_name_taken' }));
+    });
+
+    it('writes only the difference in one version step: name, externalId, members added and removed', async () => {
+      const { service, db, clock } = setup();
+      const [u1, u2, u3] = [db.addUser(acme.id), db.addUser(acme.id), db.addUser(acme.id)];
+      const { group } = await service.replace(caller, acme.id, undefined, { name: 'Sales', externalId: null, memberIds: [u1, u2] });
+      clock.advance(1000);
+      const res = await service.replace(caller, acme.id, group.id, { name: 'Sales EMEA', externalId: 'x-1', memberIds: [u2, u3] });
+      expect(res).toEqual({ group: expect.objectContaining({ name: 'Sales EMEA', externalId: 'x-1', version: 2, updatedAt: clock.now() }), created: false, changed: true });
+      expect(db.groups.get(group.id)).toEqual(res.group);
+      expect(db.groupMembers(group.id).map((m) => m.userId).sort()).toEqual([u2, u3].sort());
+      expect(db.events.slice(2)).toEqual([
+        expect.objectContaining({ type: 'group.updated', data: expect.objectContaining({ name: 'Sales EMEA', changes: ['name', 'externalId'] }) }),
+        expect.objectContaining({ type: 'group.members-added', data: { groupId: group.id, tenantId: acme.id, userIds: [u3] } }),
+        expect.objectContaining({ type: 'group.members-removed', data: { groupId: group.id, tenantId: acme.id, userIds: [u1] } }),
+      ]);
+    });
+
+    it('bumps the version for a membership change alone, without group.updated', async () => {
+      const { service, db } = setup();
+      const u = db.addUser(acme.id);
+      const { group } = await service.replace(caller, acme.id, undefined, { name: 'Sales', externalId: null, memberIds: [] });
+      const res = await service.replace(caller, acme.id, group.id, { name: 'Sales', externalId: null, memberIds: [u] });
+      expect(res.group.version).toBe(2);
+      expect(db.events.map((e) => e.type)).toEqual(['group.created', 'group.members-added']);
+    });
+
+    it('writes and emits nothing when the group already is as asked, and keeps its description', async () => {
+      const { service, db } = setup();
+      const u = db.addUser(acme.id);
+      const g = await service.create(caller, acme.id, { name: 'Sales', description: 'Sells' });
+      await service.addMembers(caller, acme.id, g.id, [u]);
+      const before = db.events.length;
+      const res = await service.replace(caller, acme.id, g.id, { name: 'Sales', externalId: null, memberIds: [u.toUpperCase()] });
+      expect(res).toEqual({ group: expect.objectContaining({ version: 2, description: 'Sells' }), created: false, changed: false });
+      expect(db.events).toHaveLength(before);
+      expect(db.groups.get(g.id)?.version).toBe(2);
+    });
+
+    it('answers a stale If-Match with 412 and a foreign or missing group with 404, writing nothing', async () => {
+      const { service, db } = setup();
+      const u = db.addUser(acme.id);
+      const { group } = await service.replace(caller, acme.id, undefined, { name: 'Sales', externalId: null, memberIds: [] });
+      const stale = await problemOf(service.replace(caller, acme.id, group.id, { name: 'X', externalId: null, memberIds: [u] }, 7));
+      expect(stale).toEqual(expect.objectContaining({ status: 412, code: 'precondition_failed' }));
+      expect((await problemOf(service.replace(globexCaller, globex.id, group.id, { name: 'X', externalId: null, memberIds: [] }))).status).toBe(404);
+      expect((await problemOf(service.replace(caller, acme.id, 'not-an-id', { name: 'X', externalId: null, memberIds: [] }))).status).toBe(404);
+      expect(db.groups.get(group.id)).toEqual(expect.objectContaining({ name: 'Sales', version: 1 }));
+      expect(db.members.size).toBe(0);
+      await expect(service.replace(caller, acme.id, group.id, { name: 'X', externalId: null, memberIds: [] }, 1)).resolves.toEqual(expect.objectContaining({ changed: true }));
+    });
+
+    it('refuses an unknown user on update, keeping the members it had', async () => {
+      const { service, db } = setup();
+      const u = db.addUser(acme.id);
+      const { group } = await service.replace(caller, acme.id, undefined, { name: 'Sales', externalId: null, memberIds: [u] });
+      const p = await problemOf(service.replace(caller, acme.id, group.id, { name: 'Sales', externalId: null, memberIds: [newId()] }));
+      expect(p.status).toBe(400);
+      expect(db.groupMembers(group.id).map((m) => m.userId)).toEqual([u]);
+      expect(db.groups.get(group.id)?.version).toBe(1);
+    });
+
+    it('handles thousands of members as a difference', async () => {
+      const { service, db } = setup();
+      const users = Array.from({ length: 3000 }, () => db.addUser(acme.id));
+      const { group } = await service.replace(caller, acme.id, undefined, { name: 'Everyone', externalId: null, memberIds: users });
+      const extra = db.addUser(acme.id);
+      const res = await service.replace(caller, acme.id, group.id, { name: 'Everyone', externalId: null, memberIds: [...users.slice(1), extra] });
+      expect(res.group.version).toBe(2);
+      expect(db.groupMembers(group.id)).toHaveLength(3000);
+      expect(db.eventsOf('group.members-added').at(-1)?.data).toEqual({ groupId: group.id, tenantId: acme.id, userIds: [extra] });
+      expect(db.eventsOf('group.members-removed').at(-1)?.data).toEqual({ groupId: group.id, tenantId: acme.id, userIds: [users[0]] });
+    });
+
+    it('deletes only at the version If-Match names', async () => {
+      const { service, db } = setup();
+      const g = await service.create(caller, acme.id, { name: 'Sales' });
+      expect((await problemOf(service.delete(caller, acme.id, g.id, 2))).status).toBe(412);
+      expect(db.groups.has(g.id)).toBe(true);
+      await service.delete(caller, acme.id, g.id, 1);
+      expect(db.groups.has(g.id)).toBe(false);
+    });
+  });
 });

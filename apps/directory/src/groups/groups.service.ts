@@ -6,7 +6,7 @@ import { Clock } from '../core/clock';
 import { newId } from '../core/ids';
 import { Page, decodeCursor, encodeCursor, toPage } from '../core/pagination';
 import { GroupEntity } from './group.entity';
-import { GroupChanges, GroupMemberView, GroupStore } from './group.store';
+import { GroupChanges, GroupMemberView, GroupSearch, GroupStore, GroupsTx } from './group.store';
 import { DirectoryErrorCode, DirectoryException } from '../core/directory.exception';
 import { groupNotFound, userNotFound } from './groups.exception';
 import { canonicalId, descriptionOf, nameKeyOf } from './names';
@@ -23,6 +23,20 @@ export interface GroupUpdate {
   description?: string | null;
 }
 
+/** What a group is to become as a whole: a SCIM POST, PUT, or the result of a PATCH. */
+export interface GroupReplacement {
+  name: string;
+  externalId: string | null;
+  memberIds: string[];
+}
+
+export interface GroupReplaced {
+  group: GroupEntity;
+  created: boolean;
+  /** False when the group already was as asked: nothing was written. */
+  changed: boolean;
+}
+
 export interface PageQuery {
   limit: number;
   cursor?: string;
@@ -35,6 +49,9 @@ export function groupData(g: GroupEntity): GroupData {
 export function eventMeta(caller: Principal, tenantId: string, subject: string, occurredAt: Date): EventMeta {
   return { tenantId, actor: actorOf(caller), subject, occurredAt };
 }
+
+const preconditionFailed = (group: GroupEntity) =>
+  new DirectoryException(DirectoryErrorCode.PreconditionFailed, `The group is at version W/"${group.version}"; read it again and retry`);
 
 const nameTaken = (name: string) =>
   new DirectoryException(DirectoryErrorCode.GroupNameTaken, `The tenant already has a group named ${name}`, [{ field: 'name', message: 'name is already taken' }]);
@@ -114,12 +131,13 @@ export class GroupsService {
     );
   }
 
-  /** Deletes a group with its memberships and role assignments. */
-  async delete(caller: Principal, tenantId: string, id: string): Promise<void> {
+  /** Deletes a group with its memberships and role assignments; with `ifMatch`, only at that version (else 412). */
+  async delete(caller: Principal, tenantId: string, id: string, ifMatch?: number): Promise<void> {
     const groupId = this.groupIdOf(id);
     await this.store.transaction(async (tx) => {
       const group = await tx.lockGroup(tenantId, groupId);
       if (!group) throw groupNotFound(id);
+      if (ifMatch !== undefined && ifMatch !== group.version) throw preconditionFailed(group);
       await tx.deleteGroup(tenantId, groupId);
       await tx.append({ type: 'group.deleted', meta: eventMeta(caller, tenantId, groupId, this.clock.now()), data: groupData(group) });
     });
@@ -185,11 +203,112 @@ export class GroupsService {
     });
   }
 
+  /**
+   * Creates (without `id`) or overwrites a group's name, externalId and members in one transaction,
+   * writing only what differs: membership rows added and removed, one version step, and the events
+   * group.created / group.updated (naming the changed fields) / group.members-added / -removed.
+   * Nothing is written when nothing differs. Any member id that is not an active user of the tenant
+   * is a 400 naming each, and nothing is written. With `ifMatch`, another version is a 412.
+   */
+  async replace(caller: Principal, tenantId: string, id: string | undefined, desired: GroupReplacement, ifMatch?: number): Promise<GroupReplaced> {
+    const groupId = id === undefined ? undefined : this.groupIdOf(id);
+    const wanted = new Map<string, string>();
+    for (const raw of desired.memberIds) {
+      const key = canonicalId(raw) ?? raw;
+      if (!wanted.has(key)) wanted.set(key, raw);
+    }
+    const ids = [...wanted.keys()];
+    const unknownMembers = (unknown: string[]) =>
+      new PlatformException(
+        PlatformErrorCode.ValidationFailed,
+        `${unknown.length} of the members are not users of the tenant`,
+        unknown.slice(0, 20).map((u) => ({ field: 'members', message: `no user ${wanted.get(u)}` })),
+      );
+    return this.named(desired.name, () =>
+      this.store.transaction(async (tx): Promise<GroupReplaced> => {
+        if (groupId === undefined) {
+          const active = await tx.lockActiveUsers(tenantId, ids.filter((u) => canonicalId(u)));
+          const unknown = ids.filter((u) => !active.has(u));
+          if (unknown.length) throw unknownMembers(unknown);
+          return { group: await this.insertWithMembers(tx, caller, tenantId, desired, ids), created: true, changed: true };
+        }
+
+        // Users before the group, the order user deletion locks them in. Only users about to be added
+        // need locking (and checking): present members are active, since deleting a user removes them.
+        const before = new Set(await tx.allMemberIds(tenantId, groupId));
+        const active = await tx.lockActiveUsers(tenantId, ids.filter((u) => !before.has(u) && canonicalId(u)));
+        const group = await tx.lockGroup(tenantId, groupId);
+        if (!group) throw groupNotFound(id!);
+        if (ifMatch !== undefined && ifMatch !== group.version) throw preconditionFailed(group);
+        const current = new Set(await tx.allMemberIds(tenantId, groupId));
+        const added = ids.filter((u) => !current.has(u));
+        // Members removed between the first read and the group lock were not locked above; rare, so late.
+        const late = added.filter((u) => before.has(u) && !active.has(u));
+        for (const u of await tx.lockActiveUsers(tenantId, late)) active.add(u);
+        const unknown = added.filter((u) => !active.has(u));
+        if (unknown.length) throw unknownMembers(unknown);
+        const removed = [...current].filter((u) => !wanted.has(u));
+
+        const changes: GroupChanges = {};
+        if (desired.name !== group.name) {
+          changes.name = desired.name;
+          if (nameKeyOf(desired.name) !== group.nameKey) changes.nameKey = nameKeyOf(desired.name);
+        }
+        if (desired.externalId !== group.externalId) changes.externalId = desired.externalId;
+        const changed = Object.keys(changes).filter((k) => k !== 'nameKey');
+        if (!changed.length && !added.length && !removed.length) return { group, created: false, changed: false };
+
+        const now = this.clock.now();
+        Object.assign(changes, { version: group.version + 1, updatedAt: now });
+        await tx.updateGroup(tenantId, groupId, changes);
+        await tx.deleteMembers(tenantId, groupId, removed);
+        await tx.insertMembers(added.map((userId) => ({ groupId, userId, tenantId, createdAt: now })));
+        const updated = Object.assign(new GroupEntity(), group, changes);
+        const meta = eventMeta(caller, tenantId, groupId, now);
+        if (changed.length) await tx.append({ type: 'group.updated', meta, data: { ...groupData(updated), changes: changed } });
+        if (added.length) await tx.append({ type: 'group.members-added', meta, data: { groupId, tenantId, userIds: added } });
+        if (removed.length) await tx.append({ type: 'group.members-removed', meta, data: { groupId, tenantId, userIds: removed } });
+        return { group: updated, created: false, changed: true };
+      }),
+    );
+  }
+
+  /** One page of the tenant's groups for an offset-paged search (SCIM lists). */
+  search(tenantId: string, q: GroupSearch): Promise<{ total: number; items: GroupEntity[] }> {
+    return this.store.search(tenantId, q);
+  }
+
+  /** The members (users not deleted) of each group, in the order they were added. */
+  membersOfGroups(tenantId: string, groupIds: string[]): Promise<Map<string, GroupMemberView[]>> {
+    return groupIds.length ? this.store.membersOfGroups(tenantId, groupIds) : Promise.resolve(new Map());
+  }
+
   /** The groups a user (not deleted) belongs to, in creation order. */
   async groupsOfUser(tenantId: string, userId: string, query: PageQuery): Promise<Page<GroupEntity>> {
     const id = canonicalId(userId);
     if (!id || !(await this.store.userExists(tenantId, id))) throw userNotFound(userId);
     return toPage(await this.store.pageOfUser(tenantId, id, decodeCursor(query.cursor), query.limit + 1), query.limit);
+  }
+
+  private async insertWithMembers(tx: GroupsTx, caller: Principal, tenantId: string, desired: GroupReplacement, memberIds: string[]): Promise<GroupEntity> {
+    const now = this.clock.now();
+    const group = Object.assign(new GroupEntity(), {
+      id: newId(),
+      tenantId,
+      name: desired.name,
+      nameKey: nameKeyOf(desired.name),
+      description: null,
+      externalId: desired.externalId,
+      version: 1,
+      createdAt: now,
+      updatedAt: now,
+    } satisfies GroupEntity);
+    await tx.insertGroup(group);
+    await tx.insertMembers(memberIds.map((userId) => ({ groupId: group.id, userId, tenantId, createdAt: now })));
+    const meta = eventMeta(caller, tenantId, group.id, now);
+    await tx.append({ type: 'group.created', meta, data: groupData(group) });
+    if (memberIds.length) await tx.append({ type: 'group.members-added', meta, data: { groupId: group.id, tenantId, userIds: memberIds } });
+    return group;
   }
 
   private groupIdOf(id: string): string {

@@ -37,10 +37,11 @@ export class UserEntity {
   @Column({ type: 'boolean', default: false })
   phoneNumberVerified: boolean;
 
-  @Column({ type: 'varchar', length: 64, nullable: true })
+  /** Up to 256: SCIM clients send user principal names (alice.smith@eu.contoso.onmicrosoft.com). */
+  @Column({ type: 'varchar', length: 256, nullable: true })
   username: string | null;
 
-  @Column({ type: 'varchar', length: 64, nullable: true })
+  @Column({ type: 'varchar', length: 256, nullable: true })
   usernameKey: string | null;
 
   /** The identifier a provisioning client (SCIM) knows this user by. */

@@ -9,7 +9,7 @@ export const EMAIL = /^[^\s@\p{Cc}]{1,64}@(?:[\p{L}\p{N}](?:[\p{L}\p{N}-]{0,61}[
 /** ITU-T E.164: a plus, a non-zero country code digit, at most 15 digits in all. */
 export const E164 = /^\+[1-9]\d{1,14}$/;
 /** Usernames (SCIM `userName` is often a UPN such as alice@contoso.com): visible characters, no spaces. */
-export const USERNAME = /^[^\s\p{Cc}\p{Z}]{1,64}$/u;
+export const USERNAME = /^[^\s\p{Cc}\p{Z}]{1,256}$/u;
 
 export const EMAIL_MAX = 320;
 
@@ -31,7 +31,7 @@ export const nameKey = (name: string | null) => (name === null ? null : name.nor
 
 export const EMAIL_MESSAGE = 'email must be an email address';
 export const PHONE_MESSAGE = 'phoneNumber must be in E.164 format, e.g. +14155550100';
-export const USERNAME_MESSAGE = 'username must be 1 to 64 visible characters without spaces';
+export const USERNAME_MESSAGE = 'username must be 1 to 256 visible characters without spaces';
 
 /** BCP 47 language tag, loosely: `en`, `en-US`, `zh-Hant-TW`. */
 export const LOCALE = /^[A-Za-z]{2,8}(?:-[A-Za-z0-9]{1,8}){0,4}$/;

@@ -9,8 +9,11 @@ import type { UniqueChanges } from './user.store';
 
 export const APP_METADATA_MAX_BYTES = 16 * 1024;
 
-/** Plain profile fields: set as given, cleared by `null`. */
-const SIMPLE_FIELDS = ['email', 'emailVerified', 'phoneNumber', 'phoneNumberVerified', 'username', 'givenName', 'familyName', 'displayName', 'locale', 'picture', 'externalId'] as const;
+/** Plain profile fields: set as given, cleared by `null`. `enterprise` is the SCIM enterprise extension, replaced whole. */
+const SIMPLE_FIELDS = ['email', 'emailVerified', 'phoneNumber', 'phoneNumberVerified', 'username', 'givenName', 'familyName', 'displayName', 'locale', 'picture', 'externalId', 'enterprise'] as const;
+
+/** What a write may set: the API's fields, plus the SCIM enterprise extension (set through SCIM only). */
+export type UserProfileInput = UserProfileFieldsDto & { enterprise?: Record<string, unknown> | null };
 
 type Json = Record<string, unknown>;
 const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -40,7 +43,7 @@ export interface ProfileChange {
  * Applies a create or a merge patch to a user (a fresh one on create) and checks the result: at least
  * one identifier, the tenant's attribute schema for what the write touched, the size of appMetadata.
  */
-export function applyProfile(base: UserEntity, input: UserProfileFieldsDto, defs: AttributeDefinition[], mode: 'create' | 'update'): ProfileChange {
+export function applyProfile(base: UserEntity, input: UserProfileInput, defs: AttributeDefinition[], mode: 'create' | 'update'): ProfileChange {
   const next = Object.assign(new UserEntity(), base);
   const changes: string[] = [];
   const errors: FieldError[] = [];
@@ -129,4 +132,37 @@ export function userData(u: UserEntity, defs: AttributeDefinition[]): UserData {
     createdAt: u.createdAt.toISOString(),
     updatedAt: u.updatedAt.toISOString(),
   };
+}
+
+/** A user without any profile yet: what `applyProfile(..., 'create')` starts from (API create, imports). */
+export function blankUser(id: string, tenantId: string, now: Date, status: UserEntity['status'] = 'active'): UserEntity {
+  return Object.assign(new UserEntity(), {
+    id,
+    tenantId,
+    email: null,
+    emailKey: null,
+    emailVerified: false,
+    phoneNumber: null,
+    phoneKey: null,
+    phoneNumberVerified: false,
+    username: null,
+    usernameKey: null,
+    externalId: null,
+    givenName: null,
+    familyName: null,
+    displayName: null,
+    givenNameKey: null,
+    familyNameKey: null,
+    locale: null,
+    picture: null,
+    status,
+    attributes: {},
+    appMetadata: {},
+    enterprise: null,
+    version: 1,
+    createdAt: now,
+    updatedAt: now,
+    lastLoginAt: null,
+    deletedAt: null,
+  } satisfies UserEntity);
 }

@@ -1,6 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { Brackets, SelectQueryBuilder } from 'typeorm';
+import { PlatformErrorCode, PlatformException } from '@keyline/platform-http';
 import type { AttributeDefinition } from '../profile-schema/profile-schema.types';
+import { ScimException, SqlDialect, compileFilter, parseFilter } from '../scim/protocol';
+import { UserFilterNaming, userFilterResolver } from './user.filter';
 import type { UserQueryDto } from './dto/user-query.dto';
 import type { UserEntity } from './user.entity';
 import { emailKey, usernameKey } from './user.identifiers';
@@ -14,7 +17,7 @@ export const likePrefix = (prefix: string) => `${prefix.replace(/[\\%_]/g, (c) =
  */
 @Injectable()
 export class UserQueryBuilder {
-  build(qb: SelectQueryBuilder<UserEntity>, tenantId: string, q: UserQueryDto, _defs: AttributeDefinition[]): SelectQueryBuilder<UserEntity> {
+  build(qb: SelectQueryBuilder<UserEntity>, tenantId: string, q: UserQueryDto, defs: AttributeDefinition[], dialect: SqlDialect): SelectQueryBuilder<UserEntity> {
     if (q.status) qb.andWhere('u.status = :status', { status: q.status });
     else qb.andWhere("u.status <> 'deleted'");
     if (q.email !== undefined) qb.andWhere('u.emailKey = :email', { email: emailKey(q.email.trim()) });
@@ -35,6 +38,21 @@ export class UserQueryBuilder {
         { tenantId, group: q.group },
       );
     }
+    if (q.filter !== undefined) {
+      try {
+        this.filter(qb, q.filter, defs, dialect, 'api');
+      } catch (err) {
+        // The API speaks problem+json: a bad filter is a field error, not a SCIM error.
+        if (!(err instanceof ScimException)) throw err;
+        throw new PlatformException(PlatformErrorCode.ValidationFailed, 'The filter is invalid', [{ field: 'filter', message: err.detail }]);
+      }
+    }
     return qb;
+  }
+
+  /** Adds a SCIM-grammar filter (RFC 7644 §3.4.2.2) as bound SQL; throws ScimException invalidFilter. */
+  filter(qb: SelectQueryBuilder<UserEntity>, text: string, defs: AttributeDefinition[], dialect: SqlDialect, naming: UserFilterNaming): void {
+    const { sql, params } = compileFilter(parseFilter(text), userFilterResolver(dialect, defs, naming), dialect, { paramPrefix: `f${naming}` });
+    qb.andWhere(`(${sql})`, params);
   }
 }

@@ -226,6 +226,18 @@ describe.each(['postgres', 'sqlite'] as const)('directory users and profile sche
       expect((await find('q=_')).body.items).toEqual([]);
     });
 
+    it('filters with the SCIM grammar over API field names and custom attributes', async () => {
+      const f = (expr: string) => find(`filter=${encodeURIComponent(expr)}`);
+      expect(emails((await f('givenName sw "pi" or familyName eq "LOVELACE"')).body)).toEqual(['pierre@example.com', 'ada@example.org']);
+      expect(emails((await f('familyName eq "curie" and not (email co "marie")')).body)).toEqual(['pierre@example.com']);
+      expect(emails((await f('status eq "suspended"')).body)).toEqual(['alan@example.org']);
+      expect((await find(`status=suspended&filter=${encodeURIComponent('email ew ".org"')}`)).body.items.map((u) => u.email)).toEqual(['alan@example.org']);
+      expect(emails((await f('emailVerified eq false and username pr')).body)).toEqual(['ada@example.org']);
+      const bad = expectProblem(await f('shoeSize gt 3'), 400, 'validation_failed');
+      expect(bad.errors?.[0]).toEqual({ field: 'filter', message: expect.stringContaining('shoeSize') });
+      expectProblem(await f('email eq'), 400, 'validation_failed');
+    });
+
     it('filters on status and pages with a cursor, neither skipping nor repeating', async () => {
       expect(emails((await find('status=suspended')).body)).toEqual(['alan@example.org']);
       const seen: string[] = [];

@@ -20,6 +20,6 @@ import { UserDeletionHooks, UsersService } from './users.service';
     // Deleting a user drops its group memberships and role assignments in the same transaction.
     { provide: UserDeletionHooks, useExisting: GroupMembership },
   ],
-  exports: [UsersService],
+  exports: [UsersService, UserStore, UserQueryBuilder],
 })
 export class UsersModule {}

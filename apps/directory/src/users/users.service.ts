@@ -10,6 +10,7 @@ import { Page, decodeCursor, toPage } from '../core/pagination';
 import { ProfileSchemaService } from '../profile-schema/profile-schema.service';
 import type { AttributeDefinition } from '../profile-schema/profile-schema.types';
 import type { UserCreateDto, UserUpdateDto } from './dto/user-create.dto';
+import type { UserProfileInput } from './user.profile';
 import type { UserQueryDto } from './dto/user-query.dto';
 import { UserEntity } from './user.entity';
 import { applyProfile, userData } from './user.profile';
@@ -48,7 +49,7 @@ export class UsersService {
     private readonly deletionHooks: UserDeletionHooks,
   ) {}
 
-  async create(at: Acting, input: UserCreateDto): Promise<UserEntity> {
+  async create(at: Acting, input: UserCreateDto & UserProfileInput): Promise<UserEntity> {
     const now = this.clock.now();
     const blank = Object.assign(new UserEntity(), {
       id: newId(),
@@ -101,7 +102,7 @@ export class UsersService {
    * Applies a merge patch. With `ifMatch` the write happens only on that version (else 412); without,
    * a concurrent change is re-read and the patch re-applied, so no write is lost.
    */
-  async update(at: Acting, id: string, patch: UserUpdateDto, ifMatch?: number): Promise<UserEntity> {
+  async update(at: Acting, id: string, patch: UserUpdateDto & UserProfileInput, ifMatch?: number): Promise<UserEntity> {
     for (let attempt = 0; ; attempt++) {
       const user = await this.get(at.tenantId, id);
       if (ifMatch !== undefined && ifMatch !== user.version) throw preconditionFailed(user);
@@ -170,7 +171,7 @@ export class UsersService {
   async list(tenantId: string, query: UserQueryDto): Promise<Page<UserEntity>> {
     const after = decodeCursor(query.cursor);
     const { attributes: defs } = await this.schemas.get(tenantId);
-    const qb = this.queries.build(this.store.query(tenantId), tenantId, query, defs);
+    const qb = this.queries.build(this.store.query(tenantId), tenantId, query, defs, this.store.dialect);
     if (after) qb.andWhere('u.id > :after', { after });
     const rows = await qb.orderBy('u.id', 'ASC').take(query.limit + 1).getMany();
     return toPage(rows, query.limit);

@@ -1,5 +1,6 @@
 import { PROBLEM_CONTENT_TYPE, PlatformErrorCode, toProblem } from '@keyline/platform-http';
 import type { Logger } from '@keyline/platform-observability';
+import { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Dispatcher } from 'undici';
 import { KeyVerificationUnavailable } from '../auth/api-key.resolver';
@@ -13,6 +14,7 @@ import { ClientAddress, TrustProxy, clientAddress, rateLimitAddress } from './cl
 import { upstreamRequestHeaders } from './headers';
 import { ExchangeOutcome, ProxyExchange } from './proxy.exchange';
 import { sendProblem } from './problem-reply';
+import { LimitedBody, STREAMED_HEADERS_TIMEOUT_MS, STREAMED_ROUTES, StreamedRouteConfig } from './streamed-body';
 import { CIRCUIT_OPEN, Upstream, UpstreamFailure, classifyUpstreamError } from './upstream';
 
 /** What the authorisation hook established for the handler. */
@@ -44,13 +46,16 @@ export interface ProxyDeps {
   internalToken: string;
   trustProxy: TrustProxy;
   bodyLimit: number;
+  /** Limit of the routes whose bodies are streamed through (STREAMED_ROUTES), IMPORT_BODY_LIMIT_BYTES. */
+  streamedBodyLimit: number;
   rates: RatePolicies;
 }
 
 const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
 const EMPTY = Buffer.alloc(0);
-/** Oversized bodies up to this multiple of the limit are drained rather than cut off. */
+/** Oversized bodies up to this multiple of the limit (and at most MAX_DRAIN_BYTES over it) are drained rather than cut off. */
 const DRAIN_FACTOR = 32;
+const MAX_DRAIN_BYTES = 64 * 1024 * 1024;
 const BEARER_CHALLENGE = 'Bearer realm="keyline"';
 const INVALID_TOKEN_CHALLENGE = 'Bearer realm="keyline", error="invalid_token"';
 
@@ -111,6 +116,14 @@ export class GatewayProxy {
       });
       const handler = (req: FastifyRequest, reply: FastifyReply) => this.forward(req, reply);
       for (const url of PROXY_PATTERNS) scope.route({ method: METHODS, url, handler, exposeHeadRoute: false });
+      // Bulk uploads: the body is handed over unread and streamed to the service (forward), after the
+      // same admission as every route (the hook above is inherited). Static paths win over `/v1/*`.
+      void scope.register(async (streamed) => {
+        streamed.removeAllContentTypeParsers();
+        streamed.addContentTypeParser('*', (_req, payload, done) => done(null, payload));
+        const config: StreamedRouteConfig = { streamedBodyLimit: this.deps.streamedBodyLimit };
+        for (const r of STREAMED_ROUTES) streamed.route({ method: r.method, url: r.url, handler, config, exposeHeadRoute: false });
+      });
     });
   }
 
@@ -127,11 +140,12 @@ export class GatewayProxy {
     if (!route) return void sendProblem(reply, PlatformErrorCode.NotFound, 'No such route');
     if (hasDotSegment(path)) return void sendProblem(reply, PlatformErrorCode.BadRequest, 'Paths must not contain dot segments');
     const declared = Number(req.headers['content-length']);
-    if (declared > this.deps.bodyLimit) {
+    const limit = req.method === 'POST' ? this.bodyLimitOf(req) : this.deps.bodyLimit;
+    if (declared > limit) {
       // Answered before reading: Node then discards the body and keeps the connection, so the client
       // sees the 413 instead of a reset mid-upload. Absurd sizes are not worth reading to the end.
-      if (declared > this.deps.bodyLimit * DRAIN_FACTOR) void reply.header('connection', 'close');
-      return void sendProblem(reply, PlatformErrorCode.PayloadTooLarge, `Request bodies are limited to ${this.deps.bodyLimit} bytes`);
+      if (declared > Math.min(limit * DRAIN_FACTOR, limit + MAX_DRAIN_BYTES)) void reply.header('connection', 'close');
+      return void sendProblem(reply, PlatformErrorCode.PayloadTooLarge, `Request bodies are limited to ${limit} bytes`);
     }
     const origin = req.headers.origin;
     if (origin) {
@@ -140,6 +154,12 @@ export class GatewayProxy {
       return this.admitOrigin(req, reply, route, origin, allowed);
     }
     return this.authorize(req, reply, route);
+  }
+
+  /** The body limit of the request's route: its own for streamed routes, BODY_LIMIT_BYTES otherwise. */
+  private bodyLimitOf(req: FastifyRequest): number {
+    const config = req.routeOptions.config as Partial<StreamedRouteConfig> | undefined;
+    return config?.streamedBodyLimit ?? this.deps.bodyLimit;
   }
 
   /** CORS for a request with an Origin: answers preflights, marks allowed origins, then authorizes. */
@@ -251,10 +271,37 @@ export class GatewayProxy {
       dropAuthorization: ctx.route.auth === 'api-key',
     });
     const method = req.method;
+    if (req.body instanceof Readable) return this.forwardStreamed(req, reply, upstream, headers, req.body);
     const bodyless = method === 'GET' || method === 'HEAD';
     const body = bodyless ? undefined : ((req.body as Buffer | undefined) ?? EMPTY);
     const exchange = new ProxyExchange(reply, this.outcomes[ctx.route.upstream], method === 'HEAD', req.headers.origin !== undefined);
     upstream.pool.dispatch({ method: method as Dispatcher.HttpMethod, path: upstream.basePath + req.url, headers, body }, exchange);
+  }
+
+  /**
+   * A streamed route: the client's body flows to the service as it arrives (backpressure included),
+   * counted against the route's limit. Over the limit the upstream request is aborted and the client
+   * gets 413; the declared Content-Length is passed on so the service can refuse early too.
+   */
+  private forwardStreamed(req: FastifyRequest, reply: FastifyReply, upstream: Upstream, headers: Record<string, string | string[]>, source: Readable): void {
+    const limit = this.bodyLimitOf(req);
+    const body = new LimitedBody(source, limit);
+    const declared = req.headers['content-length'];
+    if (declared !== undefined) headers['content-length'] = declared;
+    const base = this.outcomes[upstream.name];
+    const outcome: ExchangeOutcome = {
+      answered: () => base.answered(),
+      failed: (err, r) => {
+        if (!body.exceeded) return base.failed(err, r);
+        void r.header('connection', 'close');
+        sendProblem(r, PlatformErrorCode.PayloadTooLarge, `Request bodies of this route are limited to ${limit} bytes`);
+      },
+    };
+    const exchange = new ProxyExchange(reply, outcome, false, req.headers.origin !== undefined);
+    upstream.pool.dispatch(
+      { method: req.method as Dispatcher.HttpMethod, path: upstream.basePath + req.url, headers, body, headersTimeout: STREAMED_HEADERS_TIMEOUT_MS },
+      exchange,
+    );
   }
 
   private upstreamFailed(upstream: Upstream, reply: FastifyReply, err: Error): void {

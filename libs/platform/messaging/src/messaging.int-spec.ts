@@ -89,6 +89,16 @@ describe('transactional outbox and idempotent consumers on real Postgres and Kaf
     expect(await ds.getRepository(OutboxEventEntity).count()).toBe(20);
   });
 
+  it('appendMany commits many events with one insert and they are published in order', async () => {
+    const tenant = `t-${run}-many`;
+    const events = Array.from({ length: 600 }, (_, n) => ({ type: 'thing.happened' as const, meta: { tenantId: tenant, actor: 'test', subject: `m${n}` }, data: { n } }));
+    await ds.transaction((m) => outbox.appendMany(m, events));
+    relay.start();
+    const mine = (msgs: KafkaMessage[]) => msgs.filter((m) => m.headers?.[Headers.tenantId]?.toString() === tenant);
+    const msgs = mine(await collect(kafka, [topic], (m) => mine(m).length >= 600));
+    expect(msgs.map((m) => (JSON.parse(m.value!.toString()) as EventEnvelope<{ n: number }>).data.n)).toEqual(events.map((e) => e.data.n));
+  });
+
   it('handles each event once, retries transient failures and dead-letters poison messages', async () => {
     const inTopic = `keyline.test.${run}.in.v1`;
     const groupId = `test-consumer-${run}`;

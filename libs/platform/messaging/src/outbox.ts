@@ -5,6 +5,12 @@ import { DataSource, EntityManager, IsNull, QueryRunner } from 'typeorm';
 import { EventEnvelope, EventMap, EventMeta, Headers, TopicsOf, envelope } from './envelope';
 import { OutboxEventEntity } from './entities';
 
+/** One event for `Outbox.appendMany`, typed by the context's event map. */
+export type OutboxAppend<E extends EventMap> = { [K in keyof E & string]: { type: K; meta: EventMeta; data: E[K] } }[keyof E & string];
+
+/** Rows per INSERT of `appendMany`: 7 bind parameters each, below every driver's limit. */
+export const APPEND_MANY_CHUNK = 4000;
+
 /**
  * Appends events to the outbox inside the caller's transaction, typed by a context's event map, so
  * that a state change and the event announcing it commit together or not at all.
@@ -22,23 +28,44 @@ export class Outbox<E extends EventMap> {
     data: E[K],
   ): Promise<EventEnvelope<E[K], K>> {
     const event = envelope(type, meta, data);
-    const headers: Record<string, string> = {
-      [Headers.eventType]: type,
-      [Headers.tenantId]: meta.tenantId,
-    };
+    await manager.insert(OutboxEventEntity, this.row(event, String(Date.now()), currentTraceId()));
+    return event;
+  }
+
+  /**
+   * Appends many events with one multi-row INSERT (bulk writes such as user imports), in the order
+   * given, so they are published in that order. Above `APPEND_MANY_CHUNK` events the insert is split
+   * to stay below the drivers' bind-parameter limits (Postgres 65,535; SQLite 32,766).
+   */
+  async appendMany(manager: EntityManager, events: readonly OutboxAppend<E>[]): Promise<EventEnvelope[]> {
+    if (!events.length) return [];
+    const createdAt = String(Date.now());
     const traceId = currentTraceId();
+    const envelopes = events.map((e) => envelope(e.type, e.meta, e.data));
+    for (let i = 0; i < envelopes.length; i += APPEND_MANY_CHUNK) {
+      const rows = envelopes.slice(i, i + APPEND_MANY_CHUNK).map((event) => this.row(event, createdAt, traceId));
+      // updateEntity(false): no RETURNING of generated sequence numbers nobody reads.
+      await manager.createQueryBuilder().insert().into(OutboxEventEntity).values(rows).updateEntity(false).execute();
+    }
+    return envelopes;
+  }
+
+  private row(event: EventEnvelope, createdAt: string, traceId: string | undefined) {
+    const headers: Record<string, string> = {
+      [Headers.eventType]: event.type,
+      [Headers.tenantId]: event.tenantId,
+    };
     if (traceId) headers[Headers.traceId] = traceId;
-    await manager.insert(OutboxEventEntity, {
+    return {
       eventId: event.id,
-      topic: this.topics[type],
+      topic: this.topics[event.type as keyof E],
       // Keyed by tenant: every event of one tenant keeps its order.
-      messageKey: meta.tenantId,
+      messageKey: event.tenantId,
       payload: JSON.stringify(event),
       headers: JSON.stringify(headers),
-      createdAt: String(Date.now()),
+      createdAt,
       sentAt: null,
-    });
-    return event;
+    };
   }
 
   /** Asks the relay to publish now instead of at its next poll (call after commit). */

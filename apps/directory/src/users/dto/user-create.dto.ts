@@ -38,7 +38,7 @@ export class UserProfileFieldsDto {
   @IsBoolean()
   phoneNumberVerified?: boolean;
 
-  @ApiPropertyOptional({ example: 'ada', maxLength: 64, nullable: true })
+  @ApiPropertyOptional({ example: 'ada', maxLength: 256, nullable: true })
   @IsOptional()
   @Transform(trim)
   @IsString()

@@ -14,7 +14,7 @@ export class UserQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ description: 'Exact username, case-insensitive' })
   @IsOptional()
   @IsString()
-  @MaxLength(64)
+  @MaxLength(256)
   username?: string;
 
   @ApiPropertyOptional({ description: 'Exact phone number (E.164)' })

@@ -1,0 +1,78 @@
+import { Body, Controller, Delete, Get, Header, Headers, HttpCode, HttpStatus, Param, Patch, Post, Put, Query, Res, UseFilters } from '@nestjs/common';
+import { ApiBearerAuth, ApiExcludeController } from '@nestjs/swagger';
+import { Caller, Principal, RequireScopes, TenantId } from '@keyline/platform-http';
+import type { FastifyReply } from 'fastify';
+import { ifMatchVersion } from '../core/etag';
+import { SCIM_CONTENT_TYPE, ScimExceptionFilter, projectAttributes } from './protocol';
+import type { ScimListQuery } from './scim-list';
+import { ScimGroupsService, ScimProjection } from './scim-groups.service';
+
+type Json = Record<string, unknown>;
+
+/** Sets the resource's ETag (RFC 7644 §3.14) and, for a new one, 201 with its Location. */
+function withHeaders(reply: FastifyReply, resource: Json, created = false): Json {
+  const meta = resource.meta as { version?: string; location?: string } | undefined;
+  if (meta?.version) void reply.header('etag', meta.version);
+  if (created && meta?.location) void reply.header('location', meta.location).code(HttpStatus.CREATED);
+  return resource;
+}
+
+/** RFC 7644 Groups, as Entra ID and Okta provision them. Documented by the SCIM RFCs and /scim/v2/Schemas rather than OpenAPI. */
+@ApiExcludeController()
+@ApiBearerAuth('apiKey')
+@UseFilters(ScimExceptionFilter)
+@RequireScopes('scim')
+@Controller('scim/v2/Groups')
+export class ScimGroupsController {
+  constructor(private readonly groups: ScimGroupsService) {}
+
+  @Get()
+  @Header('content-type', SCIM_CONTENT_TYPE)
+  list(@TenantId() tenantId: string, @Query() query: ScimListQuery): Promise<Json> {
+    return this.groups.list(tenantId, query);
+  }
+
+  @Get(':id')
+  @Header('content-type', SCIM_CONTENT_TYPE)
+  async get(@TenantId() tenantId: string, @Param('id') id: string, @Query() query: ScimProjection, @Res({ passthrough: true }) reply: FastifyReply): Promise<Json> {
+    return projectAttributes(withHeaders(reply, await this.groups.get(tenantId, id, query)), query);
+  }
+
+  @Post()
+  @Header('content-type', SCIM_CONTENT_TYPE)
+  async create(@TenantId() tenantId: string, @Caller() caller: Principal, @Body() body: unknown, @Res({ passthrough: true }) reply: FastifyReply): Promise<Json> {
+    return withHeaders(reply, await this.groups.create(caller, tenantId, body), true);
+  }
+
+  @Put(':id')
+  @Header('content-type', SCIM_CONTENT_TYPE)
+  async replace(
+    @TenantId() tenantId: string,
+    @Caller() caller: Principal,
+    @Param('id') id: string,
+    @Body() body: unknown,
+    @Headers('if-match') ifMatch: string | undefined,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<Json> {
+    return withHeaders(reply, await this.groups.replace(caller, tenantId, id, body, ifMatchVersion(ifMatch)));
+  }
+
+  @Patch(':id')
+  @Header('content-type', SCIM_CONTENT_TYPE)
+  async patch(
+    @TenantId() tenantId: string,
+    @Caller() caller: Principal,
+    @Param('id') id: string,
+    @Body() body: unknown,
+    @Headers('if-match') ifMatch: string | undefined,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<Json> {
+    return withHeaders(reply, await this.groups.patch(caller, tenantId, id, body, ifMatchVersion(ifMatch)));
+  }
+
+  @Delete(':id')
+  @HttpCode(HttpStatus.NO_CONTENT)
+  async delete(@TenantId() tenantId: string, @Caller() caller: Principal, @Param('id') id: string, @Headers('if-match') ifMatch: string | undefined): Promise<void> {
+    await this.groups.delete(caller, tenantId, id, ifMatchVersion(ifMatch));
+  }
+}

@@ -1,0 +1,79 @@
+import { Body, Controller, Delete, Get, Header, Headers, HttpCode, HttpStatus, Param, Patch, Post, Put, Query, Res, UseFilters } from '@nestjs/common';
+import { ApiBearerAuth, ApiExcludeController } from '@nestjs/swagger';
+import { Caller, Principal, RequireScopes, TenantId, actorOf } from '@keyline/platform-http';
+import type { FastifyReply } from 'fastify';
+import { ifMatchVersion } from '../core/etag';
+import { SCIM_CONTENT_TYPE, ScimExceptionFilter, projectAttributes } from './protocol';
+import type { ScimListQuery } from './scim-list';
+import { ScimUsersService } from './scim-users.service';
+
+type Json = Record<string, unknown>;
+
+/** Sends a resource with its ETag (RFC 7644 §3.14) and, on create, its Location. */
+export function sendResource(reply: FastifyReply, resource: Json, created = false): Json {
+  const meta = resource.meta as { version?: string; location?: string } | undefined;
+  if (meta?.version) void reply.header('etag', meta.version);
+  if (created && meta?.location) void reply.header('location', meta.location).code(HttpStatus.CREATED);
+  return resource;
+}
+
+/** RFC 7644 Users. Documented by the SCIM RFCs and /scim/v2/Schemas rather than OpenAPI. */
+@ApiExcludeController()
+@ApiBearerAuth('apiKey')
+@UseFilters(ScimExceptionFilter)
+@RequireScopes('scim')
+@Controller('scim/v2/Users')
+export class ScimUsersController {
+  constructor(private readonly users: ScimUsersService) {}
+
+  @Get()
+  @Header('content-type', SCIM_CONTENT_TYPE)
+  list(@TenantId() tenantId: string, @Query() query: ScimListQuery): Promise<Json> {
+    return this.users.list(tenantId, query);
+  }
+
+  @Get(':id')
+  @Header('content-type', SCIM_CONTENT_TYPE)
+  async get(@TenantId() tenantId: string, @Param('id') id: string, @Query() query: ScimListQuery, @Res({ passthrough: true }) reply: FastifyReply): Promise<Json> {
+    const resource = sendResource(reply, await this.users.get(tenantId, id));
+    return projectAttributes(resource, query);
+  }
+
+  @Post()
+  @Header('content-type', SCIM_CONTENT_TYPE)
+  async create(@TenantId() tenantId: string, @Caller() caller: Principal, @Body() body: unknown, @Res({ passthrough: true }) reply: FastifyReply): Promise<Json> {
+    return sendResource(reply, await this.users.create({ tenantId, actor: actorOf(caller) }, body), true);
+  }
+
+  @Put(':id')
+  @Header('content-type', SCIM_CONTENT_TYPE)
+  async replace(
+    @TenantId() tenantId: string,
+    @Caller() caller: Principal,
+    @Param('id') id: string,
+    @Body() body: unknown,
+    @Headers('if-match') ifMatch: string | undefined,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<Json> {
+    return sendResource(reply, await this.users.replace({ tenantId, actor: actorOf(caller) }, id, body, ifMatchVersion(ifMatch)));
+  }
+
+  @Patch(':id')
+  @Header('content-type', SCIM_CONTENT_TYPE)
+  async patch(
+    @TenantId() tenantId: string,
+    @Caller() caller: Principal,
+    @Param('id') id: string,
+    @Body() body: unknown,
+    @Headers('if-match') ifMatch: string | undefined,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<Json> {
+    return sendResource(reply, await this.users.patch({ tenantId, actor: actorOf(caller) }, id, body, ifMatchVersion(ifMatch)));
+  }
+
+  @Delete(':id')
+  @HttpCode(HttpStatus.NO_CONTENT)
+  async delete(@TenantId() tenantId: string, @Caller() caller: Principal, @Param('id') id: string, @Headers('if-match') ifMatch: string | undefined): Promise<void> {
+    await this.users.delete({ tenantId, actor: actorOf(caller) }, id, ifMatchVersion(ifMatch));
+  }
+}

@@ -1,0 +1,14 @@
+import { Module } from '@nestjs/common';
+import { ProfileSchemaModule } from '../profile-schema/profile-schema.module';
+import { UsersModule } from '../users/users.module';
+import { ScimDiscoveryController } from './scim-discovery.controller';
+import { ScimUsersController } from './scim-users.controller';
+import { ScimUsersService } from './scim-users.service';
+
+/** SCIM 2.0 (RFC 7643/7644) at /scim/v2: discovery, Users, Groups and Bulk. */
+@Module({
+  imports: [UsersModule, ProfileSchemaModule],
+  controllers: [ScimDiscoveryController, ScimUsersController],
+  providers: [ScimUsersService],
+})
+export class ScimModule {}
