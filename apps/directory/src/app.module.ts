@@ -25,7 +25,6 @@ import { DirectoryUsers1764200000000 } from './users/users.migration';
 import { UsersModule } from './users/users.module';
 import { UserImportsModule, userImportEntities, userImportMigrations } from './user-imports/user-imports.module';
 import { ScimModule } from './scim/scim.module';
-import { ScimGroupsModule } from './scim/scim-groups.module';
 import { WhoamiModule } from './whoami/whoami.module';
 
 /** Tenants, API keys, users, their profile schema, groups and roles: who may call Keyline, and who its customers are. */
@@ -60,7 +59,6 @@ export class AppModule {
         RolesModule,
         UserImportsModule,
         ScimModule,
-        ScimGroupsModule,
       ],
     };
   }

@@ -228,6 +228,39 @@ describe('SCIM 2.0 Users, as Entra ID and Okta drive them (real Postgres, Redis 
     expect((await byUserName(user.userName)).body.totalResults).toBe(0);
   });
 
+  it('runs Bulk requests in order, resolving bulkId references, and stops after failOnErrors', async () => {
+    const BULK = 'urn:ietf:params:scim:api:messages:2.0:BulkRequest';
+    const name = upn('bulk');
+    const res = await scimCall<{ schemas: string[]; Operations: Json[] }>('POST', '/Bulk', {
+      schemas: [BULK],
+      failOnErrors: 1,
+      Operations: [
+        { method: 'POST', path: '/Users', bulkId: 'u1', data: { schemas: [USER], userName: name } },
+        { method: 'POST', path: '/Groups', bulkId: 'g1', data: { schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'], displayName: `Bulk ${run}`, members: [{ value: 'bulkId:u1' }] } },
+        { method: 'PATCH', path: '/Users/bulkId:u1', data: { schemas: [PATCH], Operations: [{ op: 'replace', path: 'active', value: false }] } },
+        { method: 'DELETE', path: `/Users/${randomUUID()}` },
+        { method: 'DELETE', path: '/Users/bulkId:u1' },
+      ],
+    });
+    expect(res.status).toBe(200);
+    expect(res.body.schemas).toEqual(['urn:ietf:params:scim:api:messages:2.0:BulkResponse']);
+    const ops = res.body.Operations;
+    expect(ops.map((o) => o.status)).toEqual(['201', '201', '200', '404']);
+    expect(ops[0]).toEqual(expect.objectContaining({ method: 'POST', bulkId: 'u1', version: 'W/"1"', location: expect.stringMatching(/\/scim\/v2\/Users\//) }));
+    expect((ops[3].response as Json).schemas).toEqual(['urn:ietf:params:scim:api:messages:2.0:Error']);
+    const userId = String(ops[0].location).split('/').pop()!;
+    const groupId = String(ops[1].location).split('/').pop()!;
+    const group = await scimCall<{ members: { value: string }[] }>('GET', `/Groups/${groupId}`);
+    expect(group.body.members.map((m) => m.value)).toEqual([userId]);
+    // The fifth operation never ran: failOnErrors stopped the request at the first failure.
+    expect((await scimCall<ScimUser>('GET', `/Users/${userId}`)).body.active).toBe(false);
+
+    const unresolved = await scimCall<{ Operations: Json[] }>('POST', '/Bulk', { schemas: [BULK], Operations: [{ method: 'PATCH', path: '/Users/bulkId:nope', data: {} }] });
+    expect(unresolved.body.Operations[0].status).toBe('409');
+    expectScimError(await scimCall('POST', '/Bulk', { schemas: [BULK], Operations: [{ method: 'POST', path: '/Users', data: {} }] }), 400, 'invalidSyntax');
+    expectScimError(await scimCall('POST', '/Bulk', { Operations: [] }), 400, 'invalidSyntax');
+  });
+
   it('answers malformed bodies and unknown resources in the SCIM error shape', async () => {
     expectScimError(await call('POST', '/scim/v2/Users', { as: scim, body: '{"userName":', contentType: 'application/scim+json' }), 400);
     expectScimError(await scimCall('POST', '/Users', { schemas: [USER] }), 400, 'invalidValue');
