@@ -90,6 +90,13 @@ export function createStack() {
     for (const cleanup of cleanups) await cleanup().catch(() => undefined);
   }
 
+  // Interrupted (Ctrl-C, kill): still stop the processes and drop the databases.
+  for (const signal of ['SIGINT', 'SIGTERM']) {
+    process.once(signal, () => {
+      void stopAll().finally(() => process.exit(130));
+    });
+  }
+
   return { start, pgDatabase, stopAll, onStop: (fn) => cleanups.push(fn) };
 }
 
@@ -165,7 +172,7 @@ async function openLoopOn(pool, request, perSecond, seconds, expect) {
   await Promise.all(inflight);
   latencies.sort((a, b) => a - b);
   const ms = (v) => Number((v ?? NaN).toFixed(2));
-  return {
+  const result = {
     requests: total,
     requestsPerSecond: perSecond,
     p50Ms: ms(percentile(latencies, 50)),
@@ -175,6 +182,8 @@ async function openLoopOn(pool, request, perSecond, seconds, expect) {
     errors,
     ...(firstError ? { firstError } : {}),
   };
+  // The raw samples, for callers that merge runs; kept out of JSON reports.
+  return Object.defineProperty(result, 'latencies', { value: latencies, enumerable: false });
 }
 
 /** Closed loop: `connections` requests always in flight for `seconds`; throughput and latency. */

@@ -120,6 +120,16 @@ async function plans(dbUrl, tenantId) {
 
 const round = (v) => Number(v.toFixed(1));
 
+/** An open loop of `perSecond` requests, in one-second slices, until `flag.stop`. */
+async function openLoopUntil(origin, request, perSecond, flag) {
+  const slices = [];
+  while (!flag.stop) slices.push(await openLoop(origin, request, perSecond, 1, { warmupSeconds: 0, connections: 8 }));
+  const all = slices.flatMap((s) => s.latencies);
+  all.sort((a, b) => a - b);
+  const at = (p) => Number((all[Math.min(all.length - 1, Math.floor((p / 100) * all.length))] ?? NaN).toFixed(2));
+  return { requests: all.length, p50Ms: at(50), p99Ms: at(99), maxMs: at(100), errors: slices.reduce((a, s) => a + s.errors, 0) };
+}
+
 async function main() {
   const dbUrl = await stack.pgDatabase('directory');
   const common = { REDIS_URL: redisUrl, INTERNAL_TOKEN: internalToken, KAFKA_BROKERS: kafka, KAFKAJS_NO_PARTITIONER_WARNING: '1' };
@@ -138,8 +148,17 @@ async function main() {
   const load = loadavg()[0].toFixed(2);
   console.log(`${cpus().length} CPUs, load average ${load}; Node ${process.version}; directory on PostgreSQL\n`);
 
+  // Other traffic during the import: a user made before it, looked up at a steady rate while it runs.
+  const probe = await json('POST', `${gateway.url}/v1/users`, key, { email: `probe-${run}@bench.example` });
+  const probeLookup = () => ({ method: 'GET', path: `/v1/users/${probe.id}`, headers: { authorization: `Bearer ${key}` } });
+  const during = { stop: false };
+  const duringImport = openLoopUntil(gateway.url, probeLookup, 100, during);
+
   console.log(`Seeding ${USERS.toLocaleString('en')} users through POST /v1/users/imports ...`);
   const seeded = await seed(gateway.url, key);
+  during.stop = true;
+  const probeStats = await duringImport;
+  console.log(`  GET /v1/users/{id} at 100 req/s during the import: p50 ${probeStats.p50Ms} ms, p99 ${probeStats.p99Ms} ms, max ${probeStats.maxMs} ms, errors ${probeStats.errors}`);
   console.log(`  done: ${seeded.seconds} s (upload ${seeded.uploadSeconds} s), ${seeded.usersPerSecond} users/s; waiting for the outbox to reach Kafka ...`);
   const drainSeconds = await outboxDrain(dbUrl);
   console.log(`  outbox drained ${drainSeconds} s after the import finished`);
@@ -212,7 +231,7 @@ async function main() {
     cpus: cpus().length,
     loadAverage: Number(load),
     users: USERS,
-    seed: { ...seeded, outboxDrainSeconds: drainSeconds },
+    seed: { ...seeded, outboxDrainSeconds: drainSeconds, lookupsDuringImport: probeStats },
     lookups: { ratePerSecond: RATE, durationSeconds: DURATION, connections: CONNECTIONS, ...lookups },
     creates: { connections: CONNECTIONS, durationSeconds: CREATE_SECONDS, ...creates },
     plans: explained,

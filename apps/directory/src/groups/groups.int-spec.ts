@@ -6,55 +6,42 @@ import { join } from 'node:path';
 import { DirectoryTopics } from '@keyline/directory-contracts';
 import type { Principal } from '@keyline/platform-http';
 import type { EventEnvelope } from '@keyline/platform-messaging';
-import { REPO_ROOT, ServiceProcess, TestDatabase, createTestDatabase, startServiceProcess, testKafkaBrokers, testRedisDb, waitFor } from '@keyline/platform-testing';
+import { REPO_ROOT, ServiceProcess, startServiceProcess, testKafkaBrokers, testRedisDb, waitFor } from '@keyline/platform-testing';
 import { Kafka, logLevel } from 'kafkajs';
 import { Client } from 'pg';
 import { newId } from '../core/ids';
 import { directoryClient, expectProblem } from '../testing/directory.client';
+import { DirectoryUnderTest, Tenant, keyOf, platformKey, startDirectory } from '../testing/directory.harness';
 
-type Tenant = { id: string; slug: string };
 type Group = { id: string; name: string; description: string | null; externalId: string | null; version: number; createdAt: string; updatedAt: string };
 type Member = { userId: string; email: string | null; username: string | null; displayName: string | null; status: string; addedAt: string };
 type Page<T> = { items: T[]; nextCursor: string | null };
 
 const run = randomBytes(3).toString('hex');
-const platform: Principal = { kind: 'platform', keyId: randomUUID(), scopes: ['admin'] };
-const keyOf = (t: Tenant, scopes = ['admin']): Principal => ({ kind: 'tenant', keyId: randomUUID(), tenantId: t.id, tenantSlug: t.slug, scopes });
+const platform = platformKey;
 
 describe('directory groups (real Postgres, Redis and Kafka)', () => {
-  let db: TestDatabase;
+  let dir: DirectoryUnderTest;
   let pg: Client;
   let svc: ServiceProcess;
-  let call: ReturnType<typeof directoryClient>;
+  let call: DirectoryUnderTest['call'];
   let acme: Tenant;
   let globex: Tenant;
   let asAcme: Principal;
   let asGlobex: Principal;
 
   beforeAll(async () => {
-    db = await createTestDatabase('directory_groups');
-    const internalToken = randomBytes(24).toString('base64url');
-    svc = await startServiceProcess('directory', {
-      DATABASE_URL: db.url,
-      REDIS_URL: testRedisDb(),
-      KAFKA_BROKERS: testKafkaBrokers().join(','),
-      INTERNAL_TOKEN: internalToken,
-      PLATFORM_ADMIN_API_KEY: `kl_admin_${randomBytes(32).toString('base64url')}`,
-      OUTBOX_POLL_MS: '50',
-    });
-    call = directoryClient(svc.url, internalToken);
-    pg = new Client({ connectionString: db.url });
-    await pg.connect();
-    acme = (await call<Tenant>('POST', '/v1/tenants', { as: platform, json: { slug: `acme-${run}`, name: 'Acme' } })).body;
-    globex = (await call<Tenant>('POST', '/v1/tenants', { as: platform, json: { slug: `globex-${run}`, name: 'Globex' } })).body;
+    dir = await startDirectory('groups', 'postgres', { PLATFORM_ADMIN_API_KEY: `kl_admin_${randomBytes(32).toString('base64url')}` });
+    ({ svc, call } = dir);
+    pg = dir.pg!;
+    acme = await dir.tenant('acme');
+    globex = await dir.tenant('globex');
     asAcme = keyOf(acme);
     asGlobex = keyOf(globex);
   });
 
   afterAll(async () => {
-    await svc?.stop();
-    await pg?.end();
-    await db?.drop();
+    await dir?.stop();
   });
 
   /** Until the users API is wired, users are rows written straight into the users table. */
@@ -141,7 +128,7 @@ describe('directory groups (real Postgres, Redis and Kafka)', () => {
   });
 
   it('lists groups in pages, filtered by a case-insensitive name prefix', async () => {
-    const t = (await call<Tenant>('POST', '/v1/tenants', { as: platform, json: { slug: `list-${run}`, name: 'List' } })).body;
+    const t = await dir.tenant('list');
     const as = keyOf(t, ['users:read', 'users:write']);
     for (const name of ['Sales EMEA', 'sales_us', 'Support', 'Security']) expect((await create({ name }, as)).status).toBe(201);
     const all: Group[] = [];

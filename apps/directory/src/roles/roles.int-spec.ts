@@ -2,56 +2,43 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { DirectoryTopics } from '@keyline/directory-contracts';
 import type { Principal } from '@keyline/platform-http';
 import type { EventEnvelope } from '@keyline/platform-messaging';
-import { ServiceProcess, TestDatabase, createTestDatabase, startServiceProcess, testKafkaBrokers, testRedisDb, waitFor } from '@keyline/platform-testing';
+import { ServiceProcess, testKafkaBrokers, waitFor } from '@keyline/platform-testing';
 import { Kafka, logLevel } from 'kafkajs';
 import { Client } from 'pg';
 import { newId } from '../core/ids';
-import { directoryClient, expectProblem } from '../testing/directory.client';
+import { expectProblem } from '../testing/directory.client';
+import { DirectoryUnderTest, Tenant, keyOf, platformKey, startDirectory } from '../testing/directory.harness';
 
-type Tenant = { id: string; slug: string };
 type Role = { id: string; name: string; description: string | null; permissions: string[]; version: number; createdAt: string; updatedAt: string };
 type Source = { type: 'direct' } | { type: 'group'; groupId: string; groupName: string };
 type Effective = { id: string; name: string; description: string | null; permissions: string[]; sources: Source[] };
 type Page<T> = { items: T[]; nextCursor: string | null };
 
 const run = randomBytes(3).toString('hex');
-const platform: Principal = { kind: 'platform', keyId: randomUUID(), scopes: ['admin'] };
-const keyOf = (t: Tenant, scopes = ['admin']): Principal => ({ kind: 'tenant', keyId: randomUUID(), tenantId: t.id, tenantSlug: t.slug, scopes });
+const platform = platformKey;
 
 describe('directory roles (real Postgres, Redis and Kafka)', () => {
-  let db: TestDatabase;
+  let dir: DirectoryUnderTest;
   let pg: Client;
   let svc: ServiceProcess;
-  let call: ReturnType<typeof directoryClient>;
+  let call: DirectoryUnderTest['call'];
   let acme: Tenant;
   let globex: Tenant;
   let asAcme: Principal;
   let asGlobex: Principal;
 
   beforeAll(async () => {
-    db = await createTestDatabase('directory_roles');
-    const internalToken = randomBytes(24).toString('base64url');
-    svc = await startServiceProcess('directory', {
-      DATABASE_URL: db.url,
-      REDIS_URL: testRedisDb(),
-      KAFKA_BROKERS: testKafkaBrokers().join(','),
-      INTERNAL_TOKEN: internalToken,
-      PLATFORM_ADMIN_API_KEY: `kl_admin_${randomBytes(32).toString('base64url')}`,
-      OUTBOX_POLL_MS: '50',
-    });
-    call = directoryClient(svc.url, internalToken);
-    pg = new Client({ connectionString: db.url });
-    await pg.connect();
-    acme = (await call<Tenant>('POST', '/v1/tenants', { as: platform, json: { slug: `acme-${run}`, name: 'Acme' } })).body;
-    globex = (await call<Tenant>('POST', '/v1/tenants', { as: platform, json: { slug: `globex-${run}`, name: 'Globex' } })).body;
+    dir = await startDirectory('roles', 'postgres', { PLATFORM_ADMIN_API_KEY: `kl_admin_${randomBytes(32).toString('base64url')}` });
+    ({ svc, call } = dir);
+    pg = dir.pg!;
+    acme = await dir.tenant('acme');
+    globex = await dir.tenant('globex');
     asAcme = keyOf(acme);
     asGlobex = keyOf(globex);
   });
 
   afterAll(async () => {
-    await svc?.stop();
-    await pg?.end();
-    await db?.drop();
+    await dir?.stop();
   });
 
   /** Until the users API is wired, users are rows written straight into the users table. */

@@ -4,18 +4,11 @@ import { Caller, Principal, RequireScopes, TenantId } from '@keyline/platform-ht
 import type { FastifyReply } from 'fastify';
 import { ifMatchVersion } from '../core/etag';
 import { SCIM_CONTENT_TYPE, ScimExceptionFilter, projectAttributes } from './protocol';
+import { sendResource } from './scim-http';
 import type { ScimListQuery } from './scim-list';
 import { ScimGroupsService, ScimProjection } from './scim-groups.service';
 
 type Json = Record<string, unknown>;
-
-/** Sets the resource's ETag (RFC 7644 §3.14) and, for a new one, 201 with its Location. */
-function withHeaders(reply: FastifyReply, resource: Json, created = false): Json {
-  const meta = resource.meta as { version?: string; location?: string } | undefined;
-  if (meta?.version) void reply.header('etag', meta.version);
-  if (created && meta?.location) void reply.header('location', meta.location).code(HttpStatus.CREATED);
-  return resource;
-}
 
 /** RFC 7644 Groups, as Entra ID and Okta provision them. Documented by the SCIM RFCs and /scim/v2/Schemas rather than OpenAPI. */
 @ApiExcludeController()
@@ -35,13 +28,13 @@ export class ScimGroupsController {
   @Get(':id')
   @Header('content-type', SCIM_CONTENT_TYPE)
   async get(@TenantId() tenantId: string, @Param('id') id: string, @Query() query: ScimProjection, @Res({ passthrough: true }) reply: FastifyReply): Promise<Json> {
-    return projectAttributes(withHeaders(reply, await this.groups.get(tenantId, id, query)), query);
+    return projectAttributes(sendResource(reply, await this.groups.get(tenantId, id, query)), query);
   }
 
   @Post()
   @Header('content-type', SCIM_CONTENT_TYPE)
   async create(@TenantId() tenantId: string, @Caller() caller: Principal, @Body() body: unknown, @Res({ passthrough: true }) reply: FastifyReply): Promise<Json> {
-    return withHeaders(reply, await this.groups.create(caller, tenantId, body), true);
+    return sendResource(reply, await this.groups.create(caller, tenantId, body), true);
   }
 
   @Put(':id')
@@ -54,7 +47,7 @@ export class ScimGroupsController {
     @Headers('if-match') ifMatch: string | undefined,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<Json> {
-    return withHeaders(reply, await this.groups.replace(caller, tenantId, id, body, ifMatchVersion(ifMatch)));
+    return sendResource(reply, await this.groups.replace(caller, tenantId, id, body, ifMatchVersion(ifMatch)));
   }
 
   @Patch(':id')
@@ -67,7 +60,7 @@ export class ScimGroupsController {
     @Headers('if-match') ifMatch: string | undefined,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<Json> {
-    return withHeaders(reply, await this.groups.patch(caller, tenantId, id, body, ifMatchVersion(ifMatch)));
+    return sendResource(reply, await this.groups.patch(caller, tenantId, id, body, ifMatchVersion(ifMatch)));
   }
 
   @Delete(':id')

@@ -4,18 +4,11 @@ import { Caller, Principal, RequireScopes, TenantId, actorOf } from '@keyline/pl
 import type { FastifyReply } from 'fastify';
 import { ifMatchVersion } from '../core/etag';
 import { SCIM_CONTENT_TYPE, ScimExceptionFilter, projectAttributes } from './protocol';
+import { sendResource } from './scim-http';
 import type { ScimListQuery } from './scim-list';
 import { ScimUsersService } from './scim-users.service';
 
 type Json = Record<string, unknown>;
-
-/** Sends a resource with its ETag (RFC 7644 §3.14) and, on create, its Location. */
-export function sendResource(reply: FastifyReply, resource: Json, created = false): Json {
-  const meta = resource.meta as { version?: string; location?: string } | undefined;
-  if (meta?.version) void reply.header('etag', meta.version);
-  if (created && meta?.location) void reply.header('location', meta.location).code(HttpStatus.CREATED);
-  return resource;
-}
 
 /** RFC 7644 Users. Documented by the SCIM RFCs and /scim/v2/Schemas rather than OpenAPI. */
 @ApiExcludeController()

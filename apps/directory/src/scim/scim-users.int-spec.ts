@@ -1,18 +1,14 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Principal } from '@keyline/platform-http';
-import { ServiceProcess, TestDatabase, createTestDatabase, startServiceProcess, testKafkaBrokers, testRedisDb } from '@keyline/platform-testing';
-import { Client } from 'pg';
-import { directoryClient } from '../testing/directory.client';
 import type { Res } from '../testing/directory.client';
+import { DirectoryUnderTest, Tenant, keyOf as keyWith, startDirectory } from '../testing/directory.harness';
 
-type Tenant = { id: string; slug: string };
 type Json = Record<string, unknown>;
 type ScimUser = Json & { id: string; userName: string; active: boolean; meta: { version: string; location: string } };
 type ListResponse = { totalResults: number; startIndex: number; itemsPerPage: number; Resources: ScimUser[] };
 
 const run = randomBytes(3).toString('hex');
-const platform: Principal = { kind: 'platform', keyId: randomUUID(), scopes: ['admin'] };
-const keyOf = (t: Tenant, scopes = ['scim']): Principal => ({ kind: 'tenant', keyId: randomUUID(), tenantId: t.id, tenantSlug: t.slug, scopes });
+const keyOf = (t: Tenant, scopes = ['scim']): Principal => keyWith(t, scopes);
 const USER = 'urn:ietf:params:scim:schemas:core:2.0:User';
 const ENTERPRISE = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
 const PROFILE = 'urn:keyline:params:scim:schemas:extension:profile:2.0:User';
@@ -30,23 +26,17 @@ function expectScimError(res: Res<unknown>, status: number, scimType?: string): 
 }
 
 describe('SCIM 2.0 Users, as Entra ID and Okta drive them (real Postgres, Redis and Kafka)', () => {
-  let db: TestDatabase;
-  let pg: Client;
-  let svc: ServiceProcess;
-  let call: ReturnType<typeof directoryClient>;
+  let dir: DirectoryUnderTest;
+  let call: DirectoryUnderTest['call'];
   let acme: Tenant;
   let globex: Tenant;
   let scim: Principal;
 
   beforeAll(async () => {
-    db = await createTestDatabase('directory_scim_users');
-    const internalToken = randomBytes(24).toString('base64url');
-    svc = await startServiceProcess('directory', { DATABASE_URL: db.url, REDIS_URL: testRedisDb(), KAFKA_BROKERS: testKafkaBrokers().join(','), INTERNAL_TOKEN: internalToken });
-    call = directoryClient(svc.url, internalToken);
-    pg = new Client({ connectionString: db.url });
-    await pg.connect();
-    acme = (await call<Tenant>('POST', '/v1/tenants', { as: platform, json: { slug: `scim-${run}`, name: 'Acme' } })).body;
-    globex = (await call<Tenant>('POST', '/v1/tenants', { as: platform, json: { slug: `scim-other-${run}`, name: 'Globex' } })).body;
+    dir = await startDirectory('scim_users');
+    call = dir.call;
+    acme = await dir.tenant('scim');
+    globex = await dir.tenant('scim-other');
     scim = keyOf(acme);
     const schema = await call('PUT', '/v1/profile-schema', {
       as: keyOf(acme, ['admin']),
@@ -56,9 +46,7 @@ describe('SCIM 2.0 Users, as Entra ID and Okta drive them (real Postgres, Redis 
   });
 
   afterAll(async () => {
-    await svc?.stop();
-    await pg?.end();
-    await db?.drop();
+    await dir?.stop();
   });
 
   const scimCall = <T = Json>(method: string, path: string, body?: unknown, opts: { as?: Principal; headers?: Record<string, string> } = {}) =>
@@ -130,8 +118,7 @@ describe('SCIM 2.0 Users, as Entra ID and Okta drive them (real Postgres, Redis 
     expect(patched.body.active).toBe(false);
     expect(patched.headers.get('etag')).toBe('W/"2"');
     expect((await call<Json>('GET', `/v1/users/${entra.id}`, { as: keyOf(acme, ['users:read']) })).body.status).toBe('suspended');
-    const { rows } = await pg.query<{ payload: string }>('SELECT payload FROM outbox_events ORDER BY seq');
-    expect(rows.map((r) => JSON.parse(r.payload) as { type: string; subject: string }).filter((e) => e.subject === entra.id).map((e) => e.type)).toEqual(['user.created', 'user.suspended']);
+    expect((await dir.outbox()).filter((e) => e.subject === entra.id).map((e) => e.type)).toEqual(['user.created', 'user.suspended']);
 
     const okta = (await scimCall<ScimUser>('POST', '/Users', { schemas: [USER], userName: upn('okta'), name: { givenName: 'O', familyName: 'K' }, emails: [{ value: upn('okta-mail'), primary: true }], active: true })).body;
     const deactivated = await scimCall<ScimUser>('PATCH', `/Users/${okta.id}`, { schemas: [PATCH], Operations: [{ op: 'replace', value: { active: false } }] });
@@ -175,7 +162,7 @@ describe('SCIM 2.0 Users, as Entra ID and Okta drive them (real Postgres, Redis 
   });
 
   it('filters with the full grammar and never with string-built SQL', async () => {
-    const tenant = (await call<Tenant>('POST', '/v1/tenants', { as: platform, json: { slug: `scim-f-${run}`, name: 'F' } })).body;
+    const tenant = await dir.tenant('scim-f');
     const key = keyOf(tenant);
     const mk = (userName: string, extra: Json = {}) => scimCall<ScimUser>('POST', '/Users', { schemas: [USER], userName, ...extra }, { as: key });
     const a = (await mk('alice@ex.com', { name: { familyName: 'Liddell' }, emails: [{ value: 'alice@ex.com', type: 'work' }], [ENTERPRISE]: { department: 'R&D' } })).body;
@@ -202,7 +189,7 @@ describe('SCIM 2.0 Users, as Entra ID and Okta drive them (real Postgres, Redis 
   });
 
   it('pages with startIndex and count, reporting totalResults, and projects attributes', async () => {
-    const tenant = (await call<Tenant>('POST', '/v1/tenants', { as: platform, json: { slug: `scim-p-${run}`, name: 'P' } })).body;
+    const tenant = await dir.tenant('scim-p');
     const key = keyOf(tenant);
     for (let i = 0; i < 5; i++) await scimCall('POST', '/Users', { schemas: [USER], userName: `p${i}@ex.com`, displayName: `P ${i}` }, { as: key });
     const page = await scimCall<ListResponse>('GET', '/Users?startIndex=2&count=2&sortBy=userName', undefined, { as: key });

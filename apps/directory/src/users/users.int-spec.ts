@@ -1,77 +1,36 @@
-import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import Database from 'better-sqlite3';
+import { randomBytes } from 'node:crypto';
 import type { Principal } from '@keyline/platform-http';
-import { ServiceProcess, TestDatabase, createTestDatabase, startServiceProcess, testKafkaBrokers, testRedisDb } from '@keyline/platform-testing';
-import { Client } from 'pg';
-import { directoryClient, expectProblem } from '../testing/directory.client';
+import { expectProblem } from '../testing/directory.client';
+import { DirectoryUnderTest, Rows, Tenant, keyOf, platformKey, startDirectory } from '../testing/directory.harness';
 
-type Tenant = { id: string; slug: string };
 type User = Record<string, unknown> & { id: string; email: string | null; version: number; status: string; attributes: Record<string, unknown> };
 type Page<T> = { items: T[]; nextCursor: string | null };
-type Envelope = { type: string; tenantId: string; subject: string; data: Record<string, unknown> };
 
 const run = randomBytes(3).toString('hex');
-const platform: Principal = { kind: 'platform', keyId: randomUUID(), scopes: ['admin'] };
-const keyOf = (t: Tenant, scopes = ['admin']): Principal => ({ kind: 'tenant', keyId: randomUUID(), tenantId: t.id, tenantSlug: t.slug, scopes });
-
-type Rows = (sql: string, params?: unknown[]) => Promise<Record<string, unknown>[]>;
 
 // The same suite on both stores: PostgreSQL (production) and the embedded SQLite file (`npm start`).
 describe.each(['postgres', 'sqlite'] as const)('directory users and profile schema on %s (real Redis and Kafka)', (dialect) => {
-  let db: TestDatabase | undefined;
-  let pg: Client | undefined;
-  let lite: Database.Database | undefined;
-  let dataDir: string | undefined;
+  let dir: DirectoryUnderTest;
   let rows: Rows;
-  let svc: ServiceProcess;
-  let call: ReturnType<typeof directoryClient>;
+  let call: DirectoryUnderTest['call'];
   let acme: Tenant;
   let globex: Tenant;
   let admin: Principal;
 
   beforeAll(async () => {
-    if (dialect === 'postgres') db = await createTestDatabase('directory_users');
-    else dataDir = mkdtempSync(join(tmpdir(), 'keyline-users-'));
-    const internalToken = randomBytes(24).toString('base64url');
-    svc = await startServiceProcess('directory', {
-      DATABASE_URL: db?.url ?? '',
-      DATA_DIR: dataDir ?? '.data',
-      REDIS_URL: testRedisDb(),
-      KAFKA_BROKERS: testKafkaBrokers().join(','),
-      INTERNAL_TOKEN: internalToken,
-    });
-    call = directoryClient(svc.url, internalToken);
-    if (db) {
-      const client = new Client({ connectionString: db.url });
-      await client.connect();
-      pg = client;
-      rows = async (sql, params) => (await client.query(sql, params)).rows as Record<string, unknown>[];
-    } else {
-      const file = new Database(join(dataDir!, 'directory.sqlite'), { readonly: true, fileMustExist: true });
-      lite = file;
-      rows = async (sql, params = []) => file.prepare(sql.replace(/\$\d+/g, '?')).all(...params) as Record<string, unknown>[];
-    }
-    acme = (await call<Tenant>('POST', '/v1/tenants', { as: platform, json: { slug: `acme-${run}`, name: 'Acme' } })).body;
-    globex = (await call<Tenant>('POST', '/v1/tenants', { as: platform, json: { slug: `globex-${run}`, name: 'Globex' } })).body;
+    dir = await startDirectory('users', dialect);
+    ({ call, rows } = dir);
+    acme = await dir.tenant('acme');
+    globex = await dir.tenant('globex');
     admin = keyOf(acme);
   });
 
   afterAll(async () => {
-    await svc?.stop();
-    await pg?.end();
-    lite?.close();
-    await db?.drop();
-    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+    await dir?.stop();
   });
 
   const create = (json: unknown, as: Principal = admin) => call<User>('POST', '/v1/users', { as, json });
-  const events = async (subject: string): Promise<Envelope[]> => {
-    const all = await rows('SELECT payload FROM outbox_events ORDER BY seq');
-    return all.map((r) => JSON.parse(r.payload as string) as Envelope).filter((e) => e.subject === subject);
-  };
+  const events = async (subject: string) => (await dir.outbox()).filter((e) => e.subject === subject);
   const email = (name: string) => `${name}-${randomBytes(3).toString('hex')}@example.com`;
 
   describe('successful user management', () => {
@@ -197,7 +156,7 @@ describe.each(['postgres', 'sqlite'] as const)('directory users and profile sche
     const made: User[] = [];
 
     beforeAll(async () => {
-      tenant = (await call<Tenant>('POST', '/v1/tenants', { as: platform, json: { slug: `search-${run}`, name: 'Search' } })).body;
+      tenant = await dir.tenant('search');
       key = keyOf(tenant);
       const people = [
         { email: 'Marie.Curie@example.com', givenName: 'Marie', familyName: 'Curie' },
@@ -258,7 +217,7 @@ describe.each(['postgres', 'sqlite'] as const)('directory users and profile sche
     const schema = (attributes: unknown[], headers?: Record<string, string>) => call('PUT', '/v1/profile-schema', { as: key, json: { attributes }, headers });
 
     beforeAll(async () => {
-      tenant = (await call<Tenant>('POST', '/v1/tenants', { as: platform, json: { slug: `schema-${run}`, name: 'Schema' } })).body;
+      tenant = await dir.tenant('schema');
       key = keyOf(tenant);
     });
 
@@ -376,7 +335,7 @@ describe.each(['postgres', 'sqlite'] as const)('directory users and profile sche
       expect((await call('GET', '/v1/users', { as: reader })).status).toBe(200);
       expectProblem(await create({ email: email('r') }, reader), 403, 'insufficient_scope');
       expectProblem(await call('GET', '/v1/users', { as: keyOf(acme, ['audit:read']) }), 403, 'insufficient_scope');
-      expectProblem(await call('GET', '/v1/users', { as: platform }), 403);
+      expectProblem(await call('GET', '/v1/users', { as: platformKey }), 403);
       expectProblem(await call('GET', '/v1/users/not-a-uuid', { as: admin }), 404, 'user_not_found');
     });
   });

@@ -13,7 +13,7 @@ import type { UserCreateDto, UserUpdateDto } from './dto/user-create.dto';
 import type { UserProfileInput } from './user.profile';
 import type { UserQueryDto } from './dto/user-query.dto';
 import { UserEntity } from './user.entity';
-import { applyProfile, userData } from './user.profile';
+import { applyProfile, blankUser, userData } from './user.profile';
 import { UserQueryBuilder } from './user.query';
 import { UserStore, UserWriteResult } from './user.store';
 
@@ -51,35 +51,7 @@ export class UsersService {
 
   async create(at: Acting, input: UserCreateDto & UserProfileInput): Promise<UserEntity> {
     const now = this.clock.now();
-    const blank = Object.assign(new UserEntity(), {
-      id: newId(),
-      tenantId: at.tenantId,
-      email: null,
-      emailKey: null,
-      emailVerified: false,
-      phoneNumber: null,
-      phoneKey: null,
-      phoneNumberVerified: false,
-      username: null,
-      usernameKey: null,
-      externalId: null,
-      givenName: null,
-      familyName: null,
-      displayName: null,
-      givenNameKey: null,
-      familyNameKey: null,
-      locale: null,
-      picture: null,
-      status: input.status ?? 'active',
-      attributes: {},
-      appMetadata: {},
-      enterprise: null,
-      version: 1,
-      createdAt: now,
-      updatedAt: now,
-      lastLoginAt: null,
-      deletedAt: null,
-    } satisfies UserEntity);
+    const blank = blankUser(newId(), at.tenantId, now, input.status ?? 'active');
     const { attributes: defs } = await this.schemas.get(at.tenantId);
     const { next: user, errors, unique } = applyProfile(blank, input, defs, 'create');
     if (errors.length) throw invalid(errors);

@@ -1,7 +1,7 @@
 import { Producer } from 'kafkajs';
 import type { Logger, Metrics } from '@keyline/platform-observability';
 import { currentTraceId } from '@keyline/platform-observability';
-import { DataSource, EntityManager, IsNull, QueryRunner } from 'typeorm';
+import { DataSource, EntityManager, IsNull, MoreThan, QueryRunner } from 'typeorm';
 import { EventEnvelope, EventMap, EventMeta, Headers, TopicsOf, envelope } from './envelope';
 import { OutboxEventEntity } from './entities';
 
@@ -10,6 +10,10 @@ export type OutboxAppend<E extends EventMap> = { [K in keyof E & string]: { type
 
 /** Rows per INSERT of `appendMany`: 7 bind parameters each, below every driver's limit. */
 export const APPEND_MANY_CHUNK = 4000;
+/** How often a relay that is behind counts its whole backlog for the gauge. */
+const BACKLOG_COUNT_INTERVAL_MS = 5000;
+/** How often the relay looks for unsent rows below the last one it sent (late commits). */
+const FULL_SCAN_INTERVAL_MS = 2000;
 
 /**
  * Appends events to the outbox inside the caller's transaction, typed by a context's event map, so
@@ -94,6 +98,12 @@ export class OutboxRelay {
   private failures = 0;
   private lockRunner?: QueryRunner;
   private lastPrune = 0;
+  /** Rows not yet sent, as last counted and since reduced by what was sent (the backlog gauge). */
+  private backlog = 0;
+  private backlogCountedAt = 0;
+  /** The highest seq this relay has sent, and when it last looked at every unsent row. */
+  private sentUpTo?: string;
+  private fullScanAt = 0;
 
   constructor(
     private readonly ds: DataSource,
@@ -168,8 +178,21 @@ export class OutboxRelay {
   /** Publishes one batch; returns how many rows were sent. */
   async publishBatch(): Promise<number> {
     const repo = this.ds.getRepository(OutboxEventEntity);
-    const rows = await repo.find({ where: { sentAt: IsNull() }, order: { seq: 'ASC' }, take: this.opts.batchSize ?? 500 });
-    this.metrics.outboxBacklog.set(rows.length === (this.opts.batchSize ?? 500) ? await repo.countBy({ sentAt: IsNull() }) : rows.length);
+    const batchSize = this.opts.batchSize ?? 500;
+    // Between full scans, read on from the last row sent: a large backlog of sent rows (and of their
+    // dead index entries, until vacuum) then costs nothing per batch. A transaction that commits after
+    // rows with higher seq were sent is picked up by the next full scan, at most FULL_SCAN_INTERVAL_MS later.
+    const full = this.sentUpTo === undefined || Date.now() - this.fullScanAt >= FULL_SCAN_INTERVAL_MS;
+    const where = full ? { sentAt: IsNull() } : { sentAt: IsNull(), seq: MoreThan(this.sentUpTo!) };
+    if (full) this.fullScanAt = Date.now();
+    const rows = await repo.find({ where, order: { seq: 'ASC' }, take: batchSize });
+    if (rows.length < batchSize) this.backlog = rows.length;
+    else if (Date.now() - this.backlogCountedAt >= BACKLOG_COUNT_INTERVAL_MS) {
+      // Counting a large backlog scans it; doing that per batch would make draining it quadratic.
+      this.backlog = await repo.countBy({ sentAt: IsNull() });
+      this.backlogCountedAt = Date.now();
+    } else this.backlog = Math.max(this.backlog, rows.length);
+    this.metrics.outboxBacklog.set(this.backlog);
     if (!rows.length) return 0;
     const byTopic = new Map<string, { key: string; value: string; headers: Record<string, string> }[]>();
     for (const r of rows) {
@@ -185,7 +208,9 @@ export class OutboxRelay {
     const seqs = rows.map((r) => r.seq);
     await repo.createQueryBuilder().update().set({ sentAt: now }).whereInIds(seqs).execute();
     this.metrics.outboxPublished.inc(rows.length);
-    this.metrics.outboxBacklog.set(0);
+    this.sentUpTo = seqs[seqs.length - 1];
+    this.backlog = Math.max(0, this.backlog - rows.length);
+    this.metrics.outboxBacklog.set(this.backlog);
     return rows.length;
   }
 
