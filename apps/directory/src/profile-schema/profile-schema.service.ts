@@ -30,12 +30,32 @@ function normalize(d: AttributeDefinition): AttributeDefinition {
 /** What makes an existing unique index invalid: a value that was unique under other rules. */
 const uniqueIdentity = (d: AttributeDefinition) => `${d.type}`;
 
+/** How long reads (filters, search) may use a schema read earlier; writes always read it afresh. */
+const READ_CACHE_MS = 2000;
+const READ_CACHE_MAX = 10_000;
+
 @Injectable()
 export class ProfileSchemaService {
+  private readonly readCache = new Map<string, { schema: ProfileSchema; at: number }>();
+
   constructor(
     private readonly store: ProfileSchemaStore,
     private readonly clock: Clock,
   ) {}
+
+  /**
+   * The schema for interpreting queries (which attributes exist, their types): up to 2 s old, so a
+   * lookup does not pay a second query. A change shows in queries on every replica within that time.
+   */
+  async getForReads(tenantId: string): Promise<ProfileSchema> {
+    const hit = this.readCache.get(tenantId);
+    const now = Date.now();
+    if (hit && now - hit.at < READ_CACHE_MS) return hit.schema;
+    const schema = await this.get(tenantId);
+    if (this.readCache.size >= READ_CACHE_MAX) this.readCache.clear();
+    this.readCache.set(tenantId, { schema, at: now });
+    return schema;
+  }
 
   async get(tenantId: string, m?: EntityManager): Promise<ProfileSchema> {
     const row = await this.store.get(tenantId, m);
@@ -75,6 +95,7 @@ export class ProfileSchemaService {
         { field: `attributes.${result.attribute}`, message: 'existing users share values of this attribute' },
       ]);
     }
+    this.readCache.delete(tenantId);
     return { attributes, version: row.version, updatedAt: now };
   }
 }

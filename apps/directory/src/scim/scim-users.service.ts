@@ -43,15 +43,18 @@ export class ScimUsersService {
 
   async list(tenantId: string, q: ScimListQuery): Promise<Json> {
     const page = scimPage(q);
-    const defs = await this.users.attributeDefinitions(tenantId);
     const qb = this.store.query(tenantId).andWhere(`u.status <> 'deleted'`);
-    if (q.filter !== undefined && q.filter.trim() !== '') this.queries.filter(qb, q.filter, defs, this.store.dialect, 'scim');
-    const total = await qb.clone().getCount();
-    if (page.count === 0) return listResponse([], total, page);
+    if (q.filter !== undefined && q.filter.trim() !== '') {
+      this.queries.filter(qb, q.filter, await this.users.attributeDefinitionsForReads(tenantId), this.store.dialect, 'scim');
+    }
     const order = page.descending ? 'DESC' : 'ASC';
     if (q.sortBy) qb.orderBy(userSortExpression(q.sortBy), order).addOrderBy('u.id', 'ASC');
     else qb.orderBy('u.id', 'ASC');
-    const users = await qb.offset(page.startIndex - 1).limit(page.count).getMany();
+    const users = page.count === 0 ? [] : await qb.clone().offset(page.startIndex - 1).limit(page.count).getMany();
+    // A page that is not full tells the total without counting: the common `userName eq` lookup costs one query.
+    const known = users.length > 0 ? users.length < page.count : page.startIndex === 1 && page.count > 0;
+    const total = known ? page.startIndex - 1 + users.length : await qb.orderBy().getCount();
+    if (page.count === 0) return listResponse([], total, page);
     const withGroups = wantsGroups(q);
     const groups = withGroups ? await this.groupsOf(tenantId, users.map((u) => u.id)) : new Map<string, GroupRef[]>();
     const resources = users.map((u) => projectAttributes(toScimUser(u, groups.get(u.id) ?? [], this.baseUrl), q, ['id', 'schemas']));

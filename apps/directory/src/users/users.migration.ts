@@ -42,27 +42,31 @@ export class DirectoryUsers1764200000000 implements MigrationInterface {
         ],
         // Unique indexes decide identifier races: of two concurrent creates with one email, one gets 409.
         // NULLs never collide, so deleted users (keys cleared) and users without a phone do not either.
+        // On Postgres the email and username ones are created below with pattern operators, so that one
+        // index serves uniqueness, exact lookups and prefix search (every index costs each insert).
         indices: [
-          { name: 'uq_users_tenant_email', columnNames: ['tenantId', 'emailKey'], isUnique: true },
-          { name: 'uq_users_tenant_phone', columnNames: ['tenantId', 'phoneKey'], isUnique: true },
-          { name: 'uq_users_tenant_username', columnNames: ['tenantId', 'usernameKey'], isUnique: true },
-          { name: 'ix_users_tenant_id', columnNames: ['tenantId', 'id'] },
-          { name: 'ix_users_tenant_status_id', columnNames: ['tenantId', 'status', 'id'] },
-          { name: 'ix_users_tenant_external_id', columnNames: ['tenantId', 'externalId'] },
           ...(postgres
             ? []
             : [
+                { name: 'uq_users_tenant_email', columnNames: ['tenantId', 'emailKey'], isUnique: true },
+                { name: 'uq_users_tenant_username', columnNames: ['tenantId', 'usernameKey'], isUnique: true },
                 { name: 'ix_users_tenant_given_name', columnNames: ['tenantId', 'givenNameKey'] },
                 { name: 'ix_users_tenant_family_name', columnNames: ['tenantId', 'familyNameKey'] },
               ]),
+          { name: 'uq_users_tenant_phone', columnNames: ['tenantId', 'phoneKey'], isUnique: true },
+          // Lists are keyset-paginated by id within a tenant; status is filtered along that order.
+          { name: 'ix_users_tenant_id', columnNames: ['tenantId', 'id'] },
+          { name: 'ix_users_tenant_external_id', columnNames: ['tenantId', 'externalId'] },
         ],
       }),
     );
     if (postgres) {
-      // Prefix search (`LIKE 'abc%'`) can use a b-tree only with pattern operators under a non-C collation.
-      for (const col of ['emailKey', 'usernameKey', 'givenNameKey', 'familyNameKey']) {
-        await q.query(`CREATE INDEX "ix_users_tenant_${col}_prefix" ON "users" ("tenantId", "${col}" varchar_pattern_ops)`);
-      }
+      // Prefix search (`LIKE 'abc%'`) can use a b-tree only with pattern operators under a non-C
+      // collation; the pattern operator class has `=` too, so the unique indexes are these.
+      await q.query('CREATE UNIQUE INDEX "uq_users_tenant_email" ON "users" ("tenantId", "emailKey" varchar_pattern_ops)');
+      await q.query('CREATE UNIQUE INDEX "uq_users_tenant_username" ON "users" ("tenantId", "usernameKey" varchar_pattern_ops)');
+      await q.query('CREATE INDEX "ix_users_tenant_given_name" ON "users" ("tenantId", "givenNameKey" varchar_pattern_ops)');
+      await q.query('CREATE INDEX "ix_users_tenant_family_name" ON "users" ("tenantId", "familyNameKey" varchar_pattern_ops)');
     }
     await q.createTable(
       new Table({

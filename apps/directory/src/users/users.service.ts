@@ -142,16 +142,21 @@ export class UsersService {
 
   async list(tenantId: string, query: UserQueryDto): Promise<Page<UserEntity>> {
     const after = decodeCursor(query.cursor);
-    const { attributes: defs } = await this.schemas.get(tenantId);
+    const { attributes: defs } = query.filter === undefined ? { attributes: [] } : await this.schemas.getForReads(tenantId);
     const qb = this.queries.build(this.store.query(tenantId), tenantId, query, defs, this.store.dialect);
     if (after) qb.andWhere('u.id > :after', { after });
     const rows = await qb.orderBy('u.id', 'ASC').take(query.limit + 1).getMany();
     return toPage(rows, query.limit);
   }
 
-  /** The tenant's attribute definitions (SCIM schema discovery, imports). */
+  /** The tenant's attribute definitions, for writes (SCIM). */
   async attributeDefinitions(tenantId: string): Promise<AttributeDefinition[]> {
     return (await this.schemas.get(tenantId)).attributes;
+  }
+
+  /** The tenant's attribute definitions for interpreting a query (may be up to 2 s old). */
+  async attributeDefinitionsForReads(tenantId: string): Promise<AttributeDefinition[]> {
+    return (await this.schemas.getForReads(tenantId)).attributes;
   }
 
   private async passwordEvent(user: UserEntity, password: string, meta: DirectoryEvent['meta']): Promise<DirectoryEvent> {

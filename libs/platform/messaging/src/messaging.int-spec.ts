@@ -99,6 +99,26 @@ describe('transactional outbox and idempotent consumers on real Postgres and Kaf
     expect(msgs.map((m) => (JSON.parse(m.value!.toString()) as EventEnvelope<{ n: number }>).data.n)).toEqual(events.map((e) => e.data.n));
   });
 
+  it('publishes an event whose transaction commits after later events were already sent', async () => {
+    const tenant = `t-${run}-late`;
+    relay.start();
+    // The slow transaction takes its seq first, then holds its commit while a quicker one is published.
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    const slow = ds.transaction(async (m) => {
+      await outbox.append(m, 'thing.happened', { tenantId: tenant, actor: 'test', subject: 'late' }, { n: 1 });
+      await held;
+    });
+    await new Promise((r) => setTimeout(r, 200));
+    await ds.transaction((m) => outbox.append(m, 'thing.happened', { tenantId: tenant, actor: 'test', subject: 'early' }, { n: 2 }));
+    const mine = (msgs: KafkaMessage[]) => msgs.filter((m) => m.headers?.[Headers.tenantId]?.toString() === tenant);
+    await collect(kafka, [topic], (m) => mine(m).length >= 1);
+    release();
+    await slow;
+    const msgs = mine(await collect(kafka, [topic], (m) => mine(m).length >= 2));
+    expect(msgs.map((m) => (JSON.parse(m.value!.toString()) as EventEnvelope<{ n: number }>).data.n).sort()).toEqual([1, 2]);
+  });
+
   it('handles each event once, retries transient failures and dead-letters poison messages', async () => {
     const inTopic = `keyline.test.${run}.in.v1`;
     const groupId = `test-consumer-${run}`;
