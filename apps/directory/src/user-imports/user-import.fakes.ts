@@ -72,6 +72,13 @@ export class FakeUserImportStore extends UserImportStore {
     if (progress) this.saveInto(jobId, progress, at);
     Object.assign(j, { status, failureReason: reason, finishedAt: at });
   }
+  /** How often the runner asked for fresh planner statistics. */
+  statisticsRefreshes = 0;
+
+  async refreshStatistics(): Promise<void> {
+    this.statisticsRefreshes++;
+  }
+
   async heartbeat(worker: string, at: Date): Promise<void> {
     for (const j of this.jobs.values()) if (j.worker === worker && UNFINISHED.includes(j.status)) j.heartbeatAt = at;
   }

@@ -136,6 +136,17 @@ describe('import runner', () => {
     expect(store.events.filter((e) => e.type === 'user.created')).toHaveLength(3);
   });
 
+  it('refreshes the planner statistics as the table grows (after 10,000 users, then each doubling) and at the end', async () => {
+    const { run, store, saved } = setup({ batchSize: 1000 });
+    await run(Array.from({ length: 25_000 }, (_, n) => user(n)));
+    expect(saved().created).toBe(25_000);
+    // At 10,000 and 20,000 users, and once more when the job ends.
+    expect(store.statisticsRefreshes).toBe(3);
+    const small = setup();
+    await small.run([user(1), user(2)]);
+    expect(small.store.statisticsRefreshes).toBe(0);
+  });
+
   it('counts every failed line but keeps only the first 1000 errors', async () => {
     const { run, saved } = setup({ batchSize: 500 });
     await run(Array.from({ length: 1200 }, () => '{'));

@@ -37,6 +37,9 @@ export type RunOutcome = { status: 'completed'; progress: ImportProgress } | { s
  * transaction per batch: users, unique values, events and the job's counters). Between slices of
  * work it yields to the event loop, so API traffic of the same process keeps flowing.
  */
+/** Users written before the first statistics refresh; each later one comes after twice as many. */
+const FIRST_ANALYZE = 10_000;
+
 export class UserImportRunner {
   constructor(private readonly deps: RunnerDeps) {}
 
@@ -46,6 +49,7 @@ export class UserImportRunner {
     let batch: ImportCandidate[] = [];
     let linesInBatch = 0;
     let sinceYield = 0;
+    let analyzeAt = FIRST_ANALYZE;
 
     for await (const raw of lines) {
       const outcome = await validator.validate(raw);
@@ -57,6 +61,12 @@ export class UserImportRunner {
         batch = [];
         linesInBatch = 0;
         sinceYield = 0;
+        if (progress.snapshot().created >= analyzeAt) {
+          // The planner's statistics lag a fast-growing table; stale ones once led it to scan the
+          // whole tenant for each batch's identifier check instead of probing the unique index.
+          await this.deps.store.refreshStatistics();
+          analyzeAt *= 2;
+        }
         await yieldToEventLoop();
         if (this.deps.stopping?.()) return { status: 'stopped', progress };
       } else if (++sinceYield >= LINES_PER_SLICE) {
@@ -65,6 +75,7 @@ export class UserImportRunner {
       }
     }
     if (linesInBatch > 0 && (await this.writeBatch(job, defs, batch, progress)) === 'gone') return { status: 'gone', progress };
+    if (progress.snapshot().created >= FIRST_ANALYZE) await this.deps.store.refreshStatistics();
     return { status: 'completed', progress };
   }
 

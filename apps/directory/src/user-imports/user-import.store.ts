@@ -37,6 +37,8 @@ export abstract class UserImportStore {
   abstract finish(jobId: string, status: 'completed' | 'failed', progress: ProgressSnapshot | undefined, reason: string | null, at: Date): Promise<void>;
   /** Marks the unfinished jobs of `worker` alive. */
   abstract heartbeat(worker: string, at: Date): Promise<void>;
+  /** Brings the planner's statistics of the users tables up to date after a large write. */
+  abstract refreshStatistics(): Promise<void>;
   /** Fails unfinished jobs not marked alive since `before` (their replica is gone); returns their ids. */
   abstract failStale(before: Date, reason: string, at: Date): Promise<string[]>;
   /** Fails the unfinished jobs of `worker` (it shuts down); returns their ids. */
@@ -218,6 +220,11 @@ export class TypeOrmUserImportStore extends UserImportStore {
   async finish(jobId: string, status: 'completed' | 'failed', progress: ProgressSnapshot | undefined, reason: string | null, at: Date): Promise<void> {
     const changes = { ...(progress ? progressColumns(progress, at) : { heartbeatAt: at }), status, failureReason: reason, finishedAt: at };
     await this.jobs.update({ id: jobId, status: In(UNFINISHED) }, changes as Changes);
+  }
+
+  async refreshStatistics(): Promise<void> {
+    // SQLite plans these lookups by index without statistics.
+    if (this.ds.options.type === 'postgres') await this.ds.query('ANALYZE users, user_unique_values');
   }
 
   async heartbeat(worker: string, at: Date): Promise<void> {

@@ -101,6 +101,8 @@ export function projectAttributes(
   opts: ProjectionOptions,
   always: string[] = ['id', 'schemas'],
 ): Record<string, unknown> {
+  // Nothing asked for: the resource as it is (most requests; lists of many resources stay cheap).
+  if (!opts.attributes?.trim() && !opts.excludedAttributes?.trim()) return resource;
   const extensions = new Set([...(opts.extensions ?? [ENTERPRISE_USER_SCHEMA]), ...extensionKeys(resource)].map((s) => s.toLowerCase()));
   const include = parseList(opts.attributes, 'attributes', resource, extensions);
   const exclude = parseList(opts.excludedAttributes, 'excludedAttributes', resource, extensions);
