@@ -5,6 +5,10 @@ import { PlatformHttpModule, ServiceRuntime } from '@keyline/platform-http';
 import { MessagingModule, messagingEntities, messagingMigrations } from '@keyline/platform-messaging';
 import { PersistenceModule, RedisModule } from '@keyline/platform-persistence';
 import { authnConfig } from './config';
+import { AuthnIdentities1764500000000 } from './identities/identities.migration';
+import { IDENTITY_TOPICS } from './identities/identities.consumer';
+import { IdentitiesModule } from './identities/identities.module';
+import { IdentityEntity, PasswordCredentialEntity } from './identities/identity.entity';
 
 /**
  * Credentials, MFA, hosted login and the OIDC provider. Its own database (credentials never leave
@@ -19,11 +23,12 @@ export class AppModule {
       imports: [
         PlatformHttpModule.forRoot({ service: 'authn', internalToken: config.internalToken, logger, metrics }),
         PersistenceModule.forService('authn', config, {
-          entities: [...messagingEntities],
-          migrations: [...messagingMigrations],
+          entities: [...messagingEntities, IdentityEntity, PasswordCredentialEntity],
+          migrations: [...messagingMigrations, AuthnIdentities1764500000000],
         }),
         RedisModule.forRoot(config.redisUrl, 'authn'),
-        MessagingModule.forService('authn', config, { topics: Object.values(AuthnTopics), relay: true }),
+        MessagingModule.forService('authn', config, { topics: [...(Object.values(AuthnTopics) as string[]), ...IDENTITY_TOPICS], relay: true }),
+        IdentitiesModule,
       ],
     };
   }

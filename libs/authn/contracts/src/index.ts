@@ -1,3 +1,6 @@
+/** Consumer group of authn's identity read model (directory user and credential events). */
+export const AUTHN_IDENTITIES_CONSUMER_GROUP = 'authn-identities';
+
 /** Kafka topics of the authn context. Events arrive with the issues that build this context. */
 export const AuthnTopics = {} as const;
 
