@@ -187,7 +187,7 @@ describe('the platform through the gateway', () => {
     expect(metrics).toContain('http_server_request_duration_seconds');
     const doc = await call<{ openapi: string; paths: Record<string, unknown> }>('GET', '/openapi.json');
     expect(doc.body.openapi).toMatch(/^3\.1/);
-    expect(Object.keys(doc.body.paths)).toEqual(expect.arrayContaining(['/v1/tenants', '/v1/audit/events']));
+    expect(Object.keys(doc.body.paths)).toEqual(expect.arrayContaining(['/v1/tenants', '/v1/audit/events', '/v1/users', '/v1/profile-schema', '/v1/roles', '/scim/v2/Users', '/scim/v2/Groups']));
     const docs = await fetch(`${platform.gateway}/docs`);
     expect(docs.status).toBe(200);
     expect(await docs.text()).toMatch(/<html/i);

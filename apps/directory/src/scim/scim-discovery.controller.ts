@@ -1,5 +1,5 @@
 import { Controller, Get, Header, Inject, Param, UseFilters } from '@nestjs/common';
-import { ApiExcludeController } from '@nestjs/swagger';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { RequireScopes, TenantId } from '@keyline/platform-http';
 import type { DirectoryConfig } from '../config';
 import { DIRECTORY_CONFIG } from '../core/core.tokens';
@@ -99,7 +99,7 @@ function profileAttributes(defs: AttributeDefinition[]): Attr[] {
 }
 
 /** Discovery (RFC 7644 §4): what this service provider supports, per tenant. */
-@ApiExcludeController()
+@ApiTags('scim')
 @UseFilters(ScimExceptionFilter)
 @RequireScopes('scim')
 @Controller('scim/v2')
@@ -114,6 +114,7 @@ export class ScimDiscoveryController {
   }
 
   @Get('ServiceProviderConfig')
+  @ApiOperation({ summary: 'SCIM: What this SCIM service provider supports' })
   @Header('content-type', SCIM_CONTENT_TYPE)
   serviceProviderConfig(): Json {
     return {
@@ -131,6 +132,7 @@ export class ScimDiscoveryController {
   }
 
   @Get('ResourceTypes')
+  @ApiOperation({ summary: 'SCIM: Resource types (User, Group)' })
   @Header('content-type', SCIM_CONTENT_TYPE)
   resourceTypes(): Json {
     const types = this.types();
@@ -138,6 +140,7 @@ export class ScimDiscoveryController {
   }
 
   @Get('ResourceTypes/:name')
+  @ApiOperation({ summary: 'SCIM: One resource type' })
   @Header('content-type', SCIM_CONTENT_TYPE)
   resourceType(@Param('name') name: string): Json {
     const found = this.types().find((t) => t.id === name);
@@ -146,6 +149,7 @@ export class ScimDiscoveryController {
   }
 
   @Get('Schemas')
+  @ApiOperation({ summary: 'SCIM: Schemas, including the profile extension of the tenant' })
   @Header('content-type', SCIM_CONTENT_TYPE)
   async schemaList(@TenantId() tenantId: string): Promise<Json> {
     const all = await this.all(tenantId);
@@ -153,6 +157,7 @@ export class ScimDiscoveryController {
   }
 
   @Get('Schemas/:id')
+  @ApiOperation({ summary: 'SCIM: One schema' })
   @Header('content-type', SCIM_CONTENT_TYPE)
   async schema(@TenantId() tenantId: string, @Param('id') id: string): Promise<Json> {
     const found = (await this.all(tenantId)).find((s) => s.id === id);

@@ -1,5 +1,5 @@
 import { Body, Controller, Delete, Get, Header, Headers, HttpCode, HttpStatus, Param, Patch, Post, Put, Query, Res, UseFilters } from '@nestjs/common';
-import { ApiBearerAuth, ApiExcludeController } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Caller, Principal, RequireScopes, TenantId, actorOf } from '@keyline/platform-http';
 import type { FastifyReply } from 'fastify';
 import { ifMatchVersion } from '../core/etag';
@@ -10,8 +10,8 @@ import { ScimUsersService } from './scim-users.service';
 
 type Json = Record<string, unknown>;
 
-/** RFC 7644 Users. Documented by the SCIM RFCs and /scim/v2/Schemas rather than OpenAPI. */
-@ApiExcludeController()
+/** RFC 7644 Users; request and response bodies are the RFC 7643 resources described at /scim/v2/Schemas. */
+@ApiTags('scim')
 @ApiBearerAuth('apiKey')
 @UseFilters(ScimExceptionFilter)
 @RequireScopes('scim')
@@ -20,12 +20,14 @@ export class ScimUsersController {
   constructor(private readonly users: ScimUsersService) {}
 
   @Get()
+  @ApiOperation({ summary: 'SCIM: List or filter users (RFC 7644 §3.4.2)' })
   @Header('content-type', SCIM_CONTENT_TYPE)
   list(@TenantId() tenantId: string, @Query() query: ScimListQuery): Promise<Json> {
     return this.users.list(tenantId, query);
   }
 
   @Get(':id')
+  @ApiOperation({ summary: 'SCIM: Get a user' })
   @Header('content-type', SCIM_CONTENT_TYPE)
   async get(@TenantId() tenantId: string, @Param('id') id: string, @Query() query: ScimListQuery, @Res({ passthrough: true }) reply: FastifyReply): Promise<Json> {
     const resource = sendResource(reply, await this.users.get(tenantId, id));
@@ -33,12 +35,14 @@ export class ScimUsersController {
   }
 
   @Post()
+  @ApiOperation({ summary: 'SCIM: Create a user' })
   @Header('content-type', SCIM_CONTENT_TYPE)
   async create(@TenantId() tenantId: string, @Caller() caller: Principal, @Body() body: unknown, @Res({ passthrough: true }) reply: FastifyReply): Promise<Json> {
     return sendResource(reply, await this.users.create({ tenantId, actor: actorOf(caller) }, body), true);
   }
 
   @Put(':id')
+  @ApiOperation({ summary: 'SCIM: Replace a user' })
   @Header('content-type', SCIM_CONTENT_TYPE)
   async replace(
     @TenantId() tenantId: string,
@@ -52,6 +56,7 @@ export class ScimUsersController {
   }
 
   @Patch(':id')
+  @ApiOperation({ summary: 'SCIM: Modify a user (RFC 7644 §3.5.2 PatchOp)' })
   @Header('content-type', SCIM_CONTENT_TYPE)
   async patch(
     @TenantId() tenantId: string,
@@ -65,6 +70,7 @@ export class ScimUsersController {
   }
 
   @Delete(':id')
+  @ApiOperation({ summary: 'SCIM: Delete a user' })
   @HttpCode(HttpStatus.NO_CONTENT)
   async delete(@TenantId() tenantId: string, @Caller() caller: Principal, @Param('id') id: string, @Headers('if-match') ifMatch: string | undefined): Promise<void> {
     await this.users.delete({ tenantId, actor: actorOf(caller) }, id, ifMatchVersion(ifMatch));

@@ -211,6 +211,12 @@ describe('directory tenants (real Postgres, Redis and Kafka)', () => {
         '/v1/groups/{id}/members',
         '/v1/roles',
         '/v1/users/{id}/roles',
+        '/v1/users/imports',
+        '/scim/v2/Users',
+        '/scim/v2/Users/{id}',
+        '/scim/v2/Groups',
+        '/scim/v2/Bulk',
+        '/scim/v2/ServiceProviderConfig',
       ]),
     );
     expect(paths.filter((p) => !p.startsWith('/v1/') && !p.startsWith('/scim/v2'))).toEqual([]);
