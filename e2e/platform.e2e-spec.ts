@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { DirectoryTopics } from '@keyline/directory-contracts';
-import { expectProblem, testKafkaBrokers, waitFor } from '@keyline/platform-testing';
+import { expectProblem, waitFor } from '@keyline/platform-testing';
 import { Kafka, logLevel } from 'kafkajs';
 import { Platform, client, startPlatform, uniqueSlug } from './support/platform';
 
@@ -158,7 +158,7 @@ describe('the platform through the gateway', () => {
     });
     expect(res.status).toBe(201);
     expect(res.headers.get('x-request-id')).toBe(requestId);
-    const kafka = new Kafka({ brokers: testKafkaBrokers(), clientId: 'e2e-trace', logLevel: logLevel.NOTHING });
+    const kafka = new Kafka({ brokers: platform.kafkaBrokers, clientId: 'e2e-trace', logLevel: logLevel.NOTHING });
     const consumer = kafka.consumer({ groupId: `e2e-trace-${randomUUID()}` });
     const headers: Record<string, string> = {};
     await consumer.connect();

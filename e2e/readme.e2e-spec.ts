@@ -28,8 +28,9 @@ describe("the README's walk-through", () => {
   });
 
   it('works as written', async () => {
-    // Then wait (bounded) until audit has received the events over Kafka, and print them.
-    const waitAudit = `for i in $(seq 1 60); do a=$(curl -s "$KEYLINE/v1/audit/events?limit=50" -H "Authorization: Bearer $ACME_KEY"); case "$a" in *user.created*) break;; esac; sleep 0.5; done; echo; echo "AUDIT: $a"`;
+    // Then wait (bounded) until audit has received the events over Kafka, and print them. Tenant, key and
+    // user events travel on three topics, each consumed at its own pace: wait for all three.
+    const waitAudit = `for i in $(seq 1 60); do a=$(curl -s "$KEYLINE/v1/audit/events?limit=50" -H "Authorization: Bearer $ACME_KEY"); if [[ "$a" == *tenant.created* && "$a" == *api-key.created* && "$a" == *user.created* ]]; then break; fi; sleep 0.5; done; echo; echo "AUDIT: $a"`;
     const script = `set -euo pipefail\n${walkThrough()}\n${waitAudit}\n`;
     const r = spawnSync('bash', ['-c', script], {
       env: {

@@ -5,13 +5,16 @@ import {
   TestDatabase,
   createTestDatabase,
   startServiceProcess,
-  testKafkaBrokers,
+  PrivateKafka,
+  startPrivateKafka,
   testRedisDb,
   waitFor,
 } from '@keyline/platform-testing';
 
 export interface Platform {
   gateway: string;
+  /** The platform's own Kafka broker. */
+  kafkaBrokers: string[];
   adminKey: string;
   services: Record<string, ServiceProcess>;
   stop(): Promise<void>;
@@ -21,16 +24,18 @@ const OWN_DB = ['directory', 'authn', 'consent', 'audit'] as const;
 
 /**
  * The whole platform as real processes, the way `npm start` runs it: every service with its own
- * Postgres database, shared Redis and Kafka, and the gateway in front.
+ * Postgres database, shared Redis, a Kafka broker of its own, and the gateway in front. Its own broker,
+ * because consumers that start from the beginning of a topic (audit, authn's read model) would
+ * otherwise first work through every event other suites left on the shared broker.
  */
 export async function startPlatform(label: string): Promise<Platform> {
   const adminKey = `kl_admin_${randomBytes(32).toString('base64url')}`;
   const internalToken = randomBytes(24).toString('base64url');
   const redisUrl = testRedisDb();
-  const dbs: TestDatabase[] = await Promise.all(OWN_DB.map((s) => createTestDatabase(`${label}_${s}`)));
+  const [broker, ...dbs]: [PrivateKafka, ...TestDatabase[]] = await Promise.all([startPrivateKafka(), ...OWN_DB.map((s) => createTestDatabase(`${label}_${s}`))]);
   const common = {
     REDIS_URL: redisUrl,
-    KAFKA_BROKERS: testKafkaBrokers().join(','),
+    KAFKA_BROKERS: broker.brokers.join(','),
     INTERNAL_TOKEN: internalToken,
     PUBLIC_URL: 'http://localhost:8080',
     KAFKAJS_NO_PARTITIONER_WARNING: '1',
@@ -55,15 +60,18 @@ export async function startPlatform(label: string): Promise<Platform> {
   } catch (err) {
     await Promise.all(Object.values(services).map((p) => p.kill()));
     await Promise.all(dbs.map((d) => d.drop().catch(() => undefined)));
+    await broker.destroy();
     throw err;
   }
   return {
     gateway: services.gateway.url,
+    kafkaBrokers: broker.brokers,
     adminKey,
     services,
     stop: async () => {
       await Promise.all(Object.values(services).map((p) => p.stop()));
       await Promise.all(dbs.map((d) => d.drop().catch(() => undefined)));
+      await broker.destroy();
     },
   };
 }
