@@ -1,3 +1,4 @@
+import { likePattern } from '../scim/protocol';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** An id from a path or body in canonical (lowercase) form, or undefined when it cannot be an id. */
@@ -18,5 +19,5 @@ export function descriptionOf(value: string | null | undefined): string | null {
 
 /** A `LIKE ... ESCAPE '\'` pattern matching keys that start with `prefix` literally. */
 export function prefixPattern(prefix: string): string {
-  return `${nameKeyOf(prefix).replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+  return likePattern('sw', nameKeyOf(prefix));
 }

@@ -2,14 +2,12 @@ import { Injectable } from '@nestjs/common';
 import { Brackets, SelectQueryBuilder } from 'typeorm';
 import { PlatformErrorCode, PlatformException } from '@keyline/platform-http';
 import type { AttributeDefinition } from '../profile-schema/profile-schema.types';
-import { ScimException, SqlDialect, compileFilter, parseFilter } from '../scim/protocol';
+import { ScimException, SqlDialect, compileFilter, likePattern, parseFilter } from '../scim/protocol';
 import { UserFilterNaming, userFilterResolver } from './user.filter';
 import type { UserQueryDto } from './dto/user-query.dto';
 import type { UserEntity } from './user.entity';
 import { emailKey, usernameKey } from './user.identifiers';
 
-/** `LIKE` pattern of a prefix: its own `%`, `_` and `\\` match literally. */
-export const likePrefix = (prefix: string) => `${prefix.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
 /**
  * Turns `GET /v1/users` conditions into SQL. Every condition is a bound parameter; every exact
@@ -25,7 +23,7 @@ export class UserQueryBuilder {
     if (q.phoneNumber !== undefined) qb.andWhere('u.phoneKey = :phone', { phone: q.phoneNumber.trim() });
     if (q.externalId !== undefined) qb.andWhere('u.externalId = :externalId', { externalId: q.externalId });
     if (q.q !== undefined) {
-      const prefix = likePrefix(q.q.trim().normalize('NFKC').toLowerCase());
+      const prefix = likePattern('sw', q.q.trim().normalize('NFKC').toLowerCase());
       qb.andWhere(
         new Brackets((w) => {
           for (const col of ['emailKey', 'usernameKey', 'givenNameKey', 'familyNameKey']) w.orWhere(`u.${col} LIKE :prefix ESCAPE '\\'`, { prefix });
