@@ -28,7 +28,7 @@ const OWN_DB = ['directory', 'authn', 'consent', 'audit'] as const;
  * because consumers that start from the beginning of a topic (audit, authn's read model) would
  * otherwise first work through every event other suites left on the shared broker.
  */
-export async function startPlatform(label: string): Promise<Platform> {
+export async function startPlatform(label: string, opts: { authnEnv?: Record<string, string> } = {}): Promise<Platform> {
   const adminKey = `kl_admin_${randomBytes(32).toString('base64url')}`;
   const internalToken = randomBytes(24).toString('base64url');
   const redisUrl = testRedisDb();
@@ -42,16 +42,16 @@ export async function startPlatform(label: string): Promise<Platform> {
   };
   const services: Record<string, ServiceProcess> = {};
   try {
-    await Promise.all(
-      OWN_DB.map(async (name, i) => {
-        services[name] = await startServiceProcess(name, {
-          ...common,
-          DATABASE_URL: dbs[i].url,
-          ...(name === 'directory' ? { PLATFORM_ADMIN_API_KEY: adminKey } : {}),
-        });
-      }),
-    );
-    services.sessions = await startServiceProcess('sessions', common);
+    const start = (name: (typeof OWN_DB)[number], extra: Record<string, string> = {}) =>
+      startServiceProcess(name, { ...common, DATABASE_URL: dbs[OWN_DB.indexOf(name)].url, ...extra }).then((p) => (services[name] = p));
+    await Promise.all([
+      start('directory', { PLATFORM_ADMIN_API_KEY: adminKey }),
+      start('consent'),
+      start('audit'),
+      startServiceProcess('sessions', common).then((p) => (services.sessions = p)),
+    ]);
+    // authn calls the directory and sessions services: it needs their addresses.
+    await start('authn', { DIRECTORY_URL: services.directory.url, SESSIONS_URL: services.sessions.url, ...opts.authnEnv });
     const upstreams = Object.fromEntries(Object.entries(services).map(([n, p]) => [`${n.toUpperCase()}_URL`, p.url]));
     services.gateway = await startServiceProcess('gateway', { ...common, ...upstreams });
     for (const p of Object.values(services)) {

@@ -1,19 +1,25 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { AuthnTopics } from '@keyline/authn-contracts';
+import { AuthnPublicTopics } from '@keyline/authn-contracts';
 import type { ConfigOf } from '@keyline/platform-config';
 import { PlatformHttpModule, ServiceRuntime } from '@keyline/platform-http';
 import { MessagingModule, messagingEntities, messagingMigrations } from '@keyline/platform-messaging';
 import { PersistenceModule, RedisModule } from '@keyline/platform-persistence';
 import { authnConfig } from './config';
+import { AuthnCore1764600000000 } from './core/authn-core.migration';
+import { CoreModule } from './core/core.module';
+import { FlowsModule } from './flows/flows.module';
+import { HostedModule } from './hosted/hosted.module';
 import { AuthnIdentities1764500000000 } from './identities/identities.migration';
 import { IDENTITY_TOPICS } from './identities/identities.consumer';
-import { IdentitiesModule } from './identities/identities.module';
-import { IdentityEntity, PasswordCredentialEntity } from './identities/identity.entity';
+import { IdentityEntity, IdentityGroupEntity, PasswordCredentialEntity, PasswordHistoryEntity } from './identities/identity.entity';
+import { MailModule } from './mail/mail.module';
+import { RecoveryCodeEntity, TotpFactorEntity } from './mfa/mfa.entity';
+import { AuthnSettingsEntity, TenantEntity } from './tenants/tenant.entity';
 
 /**
- * Credentials, MFA, hosted login and the OIDC provider. Its own database (credentials never leave
- * it), Redis for short-lived state (login transactions, rate limits), Kafka through the outbox.
- * Features arrive with the issues that build this context.
+ * Credentials, MFA, hosted login and (with the SSO issue) the OIDC provider. Its own database
+ * (credentials never leave it), Redis for short-lived state (flows, one-time tokens, brute-force
+ * counters), the sessions service for sessions, Kafka through the outbox.
  */
 @Module({})
 export class AppModule {
@@ -23,12 +29,25 @@ export class AppModule {
       imports: [
         PlatformHttpModule.forRoot({ service: 'authn', internalToken: config.internalToken, logger, metrics }),
         PersistenceModule.forService('authn', config, {
-          entities: [...messagingEntities, IdentityEntity, PasswordCredentialEntity],
-          migrations: [...messagingMigrations, AuthnIdentities1764500000000],
+          entities: [
+            ...messagingEntities,
+            IdentityEntity,
+            PasswordCredentialEntity,
+            IdentityGroupEntity,
+            PasswordHistoryEntity,
+            TenantEntity,
+            AuthnSettingsEntity,
+            TotpFactorEntity,
+            RecoveryCodeEntity,
+          ],
+          migrations: [...messagingMigrations, AuthnIdentities1764500000000, AuthnCore1764600000000],
         }),
         RedisModule.forRoot(config.redisUrl, 'authn'),
-        MessagingModule.forService('authn', config, { topics: [...(Object.values(AuthnTopics) as string[]), ...IDENTITY_TOPICS], relay: true }),
-        IdentitiesModule,
+        MessagingModule.forService('authn', config, { topics: [...AuthnPublicTopics, ...IDENTITY_TOPICS], relay: true }),
+        CoreModule.forRoot(config),
+        MailModule.forRoot({ smtpUrl: config.smtpUrl, production: config.production, from: config.mailFrom }),
+        FlowsModule,
+        HostedModule,
       ],
     };
   }

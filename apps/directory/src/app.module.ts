@@ -23,6 +23,7 @@ import { DirectoryProfileSchemas1764200000001 } from './profile-schema/profile-s
 import { UserEntity, UserUniqueValueEntity } from './users/user.entity';
 import { DirectoryUsers1764200000000 } from './users/users.migration';
 import { UsersModule } from './users/users.module';
+import { DirectoryInternalModule } from './internal/internal.module';
 import { UserImportsModule, userImportEntities, userImportMigrations } from './user-imports/user-imports.module';
 import { ScimModule } from './scim/scim.module';
 import { WhoamiModule } from './whoami/whoami.module';
@@ -59,6 +60,7 @@ export class AppModule {
         RolesModule,
         UserImportsModule,
         ScimModule,
+        DirectoryInternalModule,
       ],
     };
   }

@@ -1,6 +1,7 @@
 import type { ConfigOf, FieldSpec } from '@keyline/platform-config';
 import { databaseFields, int, kafkaFields, optional, redisFields, serviceFields } from '@keyline/platform-config';
 import { PLATFORM_KEY_PREFIX } from '@keyline/directory-contracts';
+import { passwordHashFields } from '@keyline/platform-passwords';
 import { userImportFields } from './user-imports/user-imports.config';
 
 /** Characters after `kl_admin_`, so a configured key cannot be a guessable word. */
@@ -28,6 +29,7 @@ export const directoryConfig = {
   ...databaseFields('directory'),
   ...redisFields,
   ...kafkaFields,
+  ...passwordHashFields,
   port: int('PORT', 'HTTP port of the directory service', { default: 8081, min: 0, max: 65535 }),
   platformAdminApiKey: optional(platformAdminApiKey),
   ...userImportFields,

@@ -1,11 +1,11 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { AUTHN_IDENTITIES_CONSUMER_GROUP } from '@keyline/authn-contracts';
-import { DirectoryTopics, PasswordCredentialData, UserData } from '@keyline/directory-contracts';
+import { DirectoryTopics, GroupData, GroupMembersData, PasswordCredentialData, TenantData, UserData } from '@keyline/directory-contracts';
 import { EventEnvelope, EventHandler, Messaging } from '@keyline/platform-messaging';
 import { IdentitiesService } from './identities.service';
 
-/** Topics authn reads from the directory: users, and the password hashes handed to it. */
-export const IDENTITY_TOPICS = [DirectoryTopics.user, DirectoryTopics.credential] as const;
+/** Topics authn reads from the directory: tenants, users, group memberships, and the password hashes handed to it. */
+export const IDENTITY_TOPICS = [DirectoryTopics.tenant, DirectoryTopics.user, DirectoryTopics.group, DirectoryTopics.credential] as const;
 
 /** Feeds the identity read model; idempotency, retries and dead-lettering come from the platform consumer. */
 @Injectable()
@@ -26,6 +26,11 @@ export class IdentitiesConsumer implements OnModuleInit {
         'user.suspended': changed,
         'user.reactivated': changed,
         'user.deleted': (e, m) => this.identities.userDeleted(e as EventEnvelope<{ id: string; tenantId: string; deletedAt: string }>, m),
+        'tenant.created': (e, m) => this.identities.tenantChanged(e as EventEnvelope<TenantData>, m),
+        'tenant.updated': (e, m) => this.identities.tenantChanged(e as EventEnvelope<TenantData>, m),
+        'group.members-added': (e, m) => this.identities.membersAdded(e as EventEnvelope<GroupMembersData>, m),
+        'group.members-removed': (e, m) => this.identities.membersRemoved(e as EventEnvelope<GroupMembersData>, m),
+        'group.deleted': (e, m) => this.identities.groupDeleted(e as EventEnvelope<GroupData>, m),
         'credential.password-set': (e, m) => this.identities.passwordSet(e as EventEnvelope<PasswordCredentialData>, m),
       },
     });

@@ -1,11 +1,7 @@
 import type { UserStatus } from '@keyline/directory-contracts';
 import { Column, Entity, PrimaryColumn } from 'typeorm';
+import { epochMs } from '../core/epoch-ms';
 
-/** Epoch milliseconds in a bigint column, the same on Postgres and SQLite. */
-const epochMs = {
-  to: (value: Date | null | undefined) => (value instanceof Date ? value.getTime() : value),
-  from: (value: string | number | null) => (value === null || value === undefined ? null : new Date(Number(value))),
-};
 
 /**
  * authn's read model of a directory user: what sign-in needs (identifiers, status) and what tokens
@@ -70,9 +66,39 @@ export class PasswordCredentialEntity {
   @Column({ type: 'text' })
   hash: string;
 
+  /** Where the hash came from: the directory (`api`, `import`) or authn's own flows. */
   @Column({ type: 'varchar', length: 16 })
-  source: 'api' | 'import';
+  source: 'api' | 'import' | 'sign-up' | 'change' | 'reset' | 'rehash';
 
   @Column({ type: 'bigint', transformer: epochMs })
   updatedAt: Date;
+}
+
+/** A user's group memberships, for MFA policies that apply to some groups. */
+@Entity('identity_groups')
+export class IdentityGroupEntity {
+  @PrimaryColumn({ type: 'uuid' })
+  tenantId: string;
+
+  @PrimaryColumn({ type: 'uuid' })
+  userId: string;
+
+  @PrimaryColumn({ type: 'uuid' })
+  groupId: string;
+}
+
+/** Earlier password hashes of a user, for tenants whose policy forbids reuse. */
+@Entity('password_history')
+export class PasswordHistoryEntity {
+  @PrimaryColumn({ type: 'uuid' })
+  tenantId: string;
+
+  @PrimaryColumn({ type: 'uuid' })
+  userId: string;
+
+  @PrimaryColumn({ type: 'bigint', transformer: epochMs })
+  createdAt: Date;
+
+  @Column({ type: 'text' })
+  hash: string;
 }

@@ -24,6 +24,7 @@ function normalize(d: AttributeDefinition): AttributeDefinition {
   if (d.pattern !== undefined) out.pattern = d.pattern;
   if (d.maxLength !== undefined) out.maxLength = d.maxLength;
   if (d.allowedValues !== undefined) out.allowedValues = d.allowedValues;
+  if (d.registration) out.registration = true;
   return out;
 }
 

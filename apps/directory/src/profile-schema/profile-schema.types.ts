@@ -21,6 +21,8 @@ export interface AttributeDefinition {
   sensitivity: Sensitivity;
   /** Whether the user may change it in self-service; `appMetadata` never is. */
   userEditable: boolean;
+  /** Asked on the hosted sign-up form (and accepted by the sign-up API); implies user-editable at sign-up only. */
+  registration?: boolean;
 }
 
 export interface ProfileSchema {

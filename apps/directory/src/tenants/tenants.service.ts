@@ -99,6 +99,11 @@ export class TenantsService implements OnApplicationBootstrap {
     return updated;
   }
 
+  /** The tenant with this slug, for other services (internal API). */
+  bySlug(slug: string): Promise<TenantEntity | null> {
+    return this.store.findBySlug(slug);
+  }
+
   /**
    * The tenant `slug` if `caller` may act on it: the platform admin key, or the tenant's own key with
    * `scope` (or `admin`). Another tenant's key gets the same 404 as a tenant that does not exist, so

@@ -15,6 +15,12 @@ describe('route table', () => {
     ['/t/acme/.well-known/openid-configuration', 'authn', 'passthrough'],
     ['/t/acme/oauth/token', 'authn', 'passthrough'],
     ['/v1/me/mfa/totp', 'authn', 'passthrough'],
+    ['/v1/me', 'authn', 'passthrough'],
+    ['/v1/me/password', 'authn', 'passthrough'],
+    ['/v1/me/sessions/s1', 'sessions', 'passthrough'],
+    ['/v1/authn-settings', 'authn', 'api-key'],
+    ['/v1/lockouts/u1', 'authn', 'api-key'],
+    ['/dev/mailbox', 'authn', 'passthrough'],
     ['/v1/audit/events', 'audit', 'api-key'],
     ['/v1/webhooks/w1', 'audit', 'api-key'],
     ['/v1/sessions', 'sessions', 'api-key'],
@@ -35,7 +41,7 @@ describe('route table', () => {
     expect(matchRoute('/scim/v22')).toBeUndefined();
     expect(matchRoute('/tx/acme')).toBeUndefined();
     expect(matchRoute('/v1')).toBeUndefined();
-    expect(matchRoute('/v1/me')).toBeUndefined();
+    expect(matchRoute('/v1/mein')).toBeUndefined();
     expect(matchRoute('/health/live')).toBeUndefined();
   });
 

@@ -34,7 +34,12 @@ export const ROUTES: readonly RouteSpec[] = [
 
   api('/v1/applications', 'authn'),
   api('/v1/connections', 'authn'),
-  self('/v1/me/mfa', 'authn'),
+  api('/v1/authn-settings', 'authn'),
+  api('/v1/lockouts', 'authn'),
+  // Self-service of the signed-in end user (session token); sessions and consents have their own owners.
+  self('/v1/me', 'authn'),
+  // The development mailbox (authn answers 404 when SMTP is configured or in production).
+  { prefix: '/dev', upstream: 'authn', auth: 'passthrough', cors: 'none' },
   // OIDC endpoints and hosted pages of each tenant issuer ({PUBLIC_URL}/t/{slug}).
   { prefix: '/t', upstream: 'authn', auth: 'passthrough', cors: 'tenant' },
 
@@ -53,7 +58,7 @@ export const ROUTES: readonly RouteSpec[] = [
 ];
 
 /** Fastify route patterns that cover every prefix above (the proxy's entry points). */
-export const PROXY_PATTERNS = ['/v1/*', '/scim/v2', '/scim/v2/*', '/t/*'] as const;
+export const PROXY_PATTERNS = ['/v1/*', '/scim/v2', '/scim/v2/*', '/t/*', '/dev/*'] as const;
 
 const BY_LENGTH = [...ROUTES].sort((a, b) => b.prefix.length - a.prefix.length);
 

@@ -216,3 +216,37 @@ export const TENANT_SLUG_PATTERN = /^[a-z0-9](?:[a-z0-9-]{1,61}[a-z0-9])$/;
  * whenever they change so the gateway can answer CORS on `/t/<slug>/` paths. Absent: no origins.
  */
 export const tenantCorsKey = (slug: string) => `kl:tenant-cors:${slug}`;
+
+/**
+ * The directory's internal HTTP API for other services (internal token, never through the gateway),
+ * used where a synchronous answer is unavoidable: sign-up creating a user, verified email changes,
+ * self-service profile edits, and a tenant that is not yet in a read model.
+ */
+export const DirectoryInternalPaths = {
+  tenantBySlug: (slug: string) => `/internal/tenants/by-slug/${encodeURIComponent(slug)}`,
+  users: (tenantId: string) => `/internal/tenants/${tenantId}/users`,
+  user: (tenantId: string, userId: string) => `/internal/tenants/${tenantId}/users/${userId}`,
+  selfProfile: (tenantId: string, userId: string) => `/internal/tenants/${tenantId}/users/${userId}/self`,
+  profileSchema: (tenantId: string) => `/internal/tenants/${tenantId}/profile-schema`,
+} as const;
+
+/** A profile-schema attribute as other services need it (sign-up forms, self-service). */
+export interface ProfileAttributeView {
+  name: string;
+  type: 'string' | 'number' | 'boolean' | 'date' | 'enum' | 'string-list';
+  description?: string;
+  required: boolean;
+  allowedValues?: string[];
+  maxLength?: number;
+  userEditable: boolean;
+  registration: boolean;
+}
+
+/** Profile fields a user may set about themselves (sign-up, self-service); never identifiers or status. */
+export const SELF_PROFILE_FIELDS = ['givenName', 'familyName', 'displayName', 'locale', 'picture'] as const;
+export type SelfProfileField = (typeof SELF_PROFILE_FIELDS)[number];
+
+/** A user's own view of their profile: everything but server-only `appMetadata`. */
+export interface SelfProfile extends Omit<UserData, 'attributes'> {
+  attributes: Record<string, unknown>;
+}

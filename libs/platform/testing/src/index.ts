@@ -5,3 +5,4 @@ export * from './wait';
 export * from './kafka';
 export * from './service-baseline';
 export * from './http-client';
+export * from './smtp-sink';

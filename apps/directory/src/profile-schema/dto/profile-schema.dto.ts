@@ -55,6 +55,11 @@ export class AttributeDefinitionDto implements AttributeDefinition {
   @IsOptional()
   @IsBoolean()
   userEditable: boolean = false;
+
+  @ApiPropertyOptional({ default: false, description: 'Asked on the sign-up form (hosted pages and the sign-up flow API)' })
+  @IsOptional()
+  @IsBoolean()
+  registration?: boolean;
 }
 
 /** `PUT /v1/profile-schema`: the complete list of custom attributes (it replaces the previous one). */
