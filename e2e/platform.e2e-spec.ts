@@ -30,7 +30,7 @@ describe('the platform through the gateway', () => {
     const slugA = uniqueSlug('acme');
     const res = await call<Tenant>('POST', '/v1/tenants', { key: platform.adminKey, json: { slug: slugA, name: 'Acme Inc' } });
     expect(res.status).toBe(201);
-    expect(res.body).toEqual(expect.objectContaining({ slug: slugA, name: 'Acme Inc', issuer: `http://localhost:8080/t/${slugA}` }));
+    expect(res.body).toEqual(expect.objectContaining({ slug: slugA, name: 'Acme Inc', issuer: `${platform.gateway}/t/${slugA}` }));
     tenantA = res.body;
     const taken = await call('POST', '/v1/tenants', { key: platform.adminKey, json: { slug: slugA, name: 'Again' } });
     expectProblem(taken, 409);

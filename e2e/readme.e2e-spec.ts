@@ -47,7 +47,7 @@ describe("the README's walk-through", () => {
     expect(r.status).toBe(0);
     const out = r.stdout;
     expect(out).toContain('"slug":"acme"');
-    expect(out).toContain('"issuer":"http://localhost:8080/t/acme"');
+    expect(out).toContain(`"issuer":"${platform.gateway}/t/acme"`);
     expect(out).toMatch(/"tenantSlug":"acme"/); // whoami with the new key
     expect(out).toContain('"name":"backend"'); // key list
     expect(out).not.toMatch(/"key":"kl_/); // the key itself is never listed
@@ -56,6 +56,8 @@ describe("the README's walk-through", () => {
     expect(out).toContain('"attributes":{"plan":"gold"}');
     expect(out).toMatch(/"totalResults":1,.*"userName":"ada@example.com"/); // SCIM
     expect(out).not.toContain('correct horse'); // the password is never shown
+    expect(out).toMatch(/"profile":\{"id":"[^"]+","email":"ada@example.com"/); // Ada's own account, with her session
+    expect(out).toContain('"acr":"urn:keyline:acr:password"');
     const audit = out.slice(out.lastIndexOf('AUDIT:'));
     expect(audit).toContain('"type":"tenant.created"');
     expect(audit).toContain('"type":"api-key.created"');

@@ -4,6 +4,7 @@ import {
   apiClient,
   TestDatabase,
   createTestDatabase,
+  freePort,
   startServiceProcess,
   PrivateKafka,
   startPrivateKafka,
@@ -33,11 +34,15 @@ export async function startPlatform(label: string, opts: { authnEnv?: Record<str
   const internalToken = randomBytes(24).toString('base64url');
   const redisUrl = testRedisDb();
   const [broker, ...dbs]: [PrivateKafka, ...TestDatabase[]] = await Promise.all([startPrivateKafka(), ...OWN_DB.map((s) => createTestDatabase(`${label}_${s}`))]);
+  // The gateway's port is chosen first: PUBLIC_URL (issuers, links, the hosted pages' Origin check) is
+  // the address tests and browsers really use.
+  const gatewayPort = await freePort();
+  const publicUrl = `http://127.0.0.1:${gatewayPort}`;
   const common = {
     REDIS_URL: redisUrl,
     KAFKA_BROKERS: broker.brokers.join(','),
     INTERNAL_TOKEN: internalToken,
-    PUBLIC_URL: 'http://localhost:8080',
+    PUBLIC_URL: publicUrl,
     KAFKAJS_NO_PARTITIONER_WARNING: '1',
   };
   const services: Record<string, ServiceProcess> = {};
@@ -53,7 +58,7 @@ export async function startPlatform(label: string, opts: { authnEnv?: Record<str
     // authn calls the directory and sessions services: it needs their addresses.
     await start('authn', { DIRECTORY_URL: services.directory.url, SESSIONS_URL: services.sessions.url, ...opts.authnEnv });
     const upstreams = Object.fromEntries(Object.entries(services).map(([n, p]) => [`${n.toUpperCase()}_URL`, p.url]));
-    services.gateway = await startServiceProcess('gateway', { ...common, ...upstreams });
+    services.gateway = await startServiceProcess('gateway', { ...common, ...upstreams }, { port: gatewayPort });
     for (const p of Object.values(services)) {
       await waitFor(async () => (await fetch(`${p.url}/health/ready`)).ok, 30_000, 200, `${p.name} ready`);
     }

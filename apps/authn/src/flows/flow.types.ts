@@ -29,8 +29,6 @@ export interface FlowState {
   createdAt: number;
   expiresAt: number;
   step: FlowStep;
-  /** Anti-CSRF token of the hosted forms of this flow. */
-  csrf: string;
   userId: string | null;
   /** The identifier typed (email-code sign-in), for brute-force keys and the code mail. */
   identifier: string | null;

@@ -1,6 +1,4 @@
-import { Inject, Module, OnModuleInit } from '@nestjs/common';
-import { AUTHN_CONFIG } from '../core/core.tokens';
-import type { AuthnConfig } from '../config';
+import { Module } from '@nestjs/common';
 import { BruteForceGuard } from '../credentials/brute-force';
 import { LockoutsController } from '../credentials/lockouts.controller';
 import { PasswordsService } from '../credentials/passwords.service';
@@ -23,13 +21,4 @@ import { RecoveryService } from './recovery.service';
   providers: [FlowStore, FlowsService, RecoveryService, AccountService, PasswordsService, BruteForceGuard, MfaService, TenantsService, AuthnSettingsService],
   exports: [FlowStore, FlowsService, RecoveryService, AccountService, PasswordsService, MfaService, TenantsService],
 })
-export class FlowsModule implements OnModuleInit {
-  constructor(
-    private readonly flows: FlowsService,
-    @Inject(AUTHN_CONFIG) private readonly config: AuthnConfig,
-  ) {}
-
-  onModuleInit(): void {
-    this.flows.publicUrl = this.config.publicUrl.replace(/\/$/, '');
-  }
-}
+export class FlowsModule {}

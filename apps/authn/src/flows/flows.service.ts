@@ -1,11 +1,12 @@
-import { randomBytes } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import type { AuthMethod, SignInFailure } from '@keyline/authn-contracts';
 import { LOGGER } from '@keyline/platform-http';
 import type { Logger } from '@keyline/platform-observability';
 import { DataSource } from 'typeorm';
 import { AuthnErrorCode, AuthnException, tooManyAttempts } from '../core/authn.exception';
+import type { AuthnConfig } from '../config';
 import { AuthnEventsService } from '../core/authn-events';
+import { AUTHN_CONFIG } from '../core/core.tokens';
 import { Clock } from '../core/clock';
 import { DirectoryClient } from '../core/directory.client';
 import { AuthnKeys } from '../core/keys';
@@ -54,6 +55,7 @@ export class FlowsService {
     private readonly keys: AuthnKeys,
     private readonly clock: Clock,
     @Inject(LOGGER) private readonly logger: Logger,
+    @Inject(AUTHN_CONFIG) private readonly config: AuthnConfig,
   ) {}
 
   async start(tenant: TenantContext, kind: FlowKind, ctx: RequestContext, opts: { returnTo?: string | null; session?: { id: string; userId: string } } = {}): Promise<FlowState> {
@@ -66,7 +68,6 @@ export class FlowsService {
       createdAt: now,
       expiresAt: now + FLOW_TTL_MS,
       step: 'credentials',
-      csrf: randomBytes(24).toString('base64url'),
       userId: null,
       identifier: null,
       amr: [],
@@ -402,11 +403,10 @@ export class FlowsService {
     void this.mail.send(mailTenant, key, flow.locale, to, vars).catch((e: Error) => this.logger.warn({ tenantId: tenant.id, template: key, err: e.message }, 'mail not sent'));
   }
 
+  /** The tenant's issuer, the base of every link in mail. */
   issuerLink(tenant: TenantContext): string {
-    return `${this.publicUrl}/t/${tenant.slug}`;
+    return `${this.config.publicUrl.replace(/\/$/, '')}/t/${tenant.slug}`;
   }
-
-  publicUrl = '';
 
   private async markVerified(tenant: TenantContext, identity: IdentityEntity): Promise<void> {
     const user = await this.directory.setVerified(tenant.id, identity.userId, { emailVerified: true });

@@ -16,7 +16,6 @@ import { AccountService, type Me } from '../me/account.service';
 import { MfaService } from '../mfa/mfa.service';
 import { type TenantContext, TenantsService } from '../tenants/tenants.service';
 import {
-  CSRF_COOKIE,
   FLOW_COOKIE,
   SESSION_COOKIE,
   type CookieOptions,
@@ -496,7 +495,7 @@ function formErrors(err: unknown, minLength: number, passwordField = 'password')
       case AuthnErrorCode.PasswordRejected:
         return ((err.extensions.violations as string[]) ?? []).map((v) => ({ field: passwordField, code: v as FormError['code'], vars: { min: minLength, max: 256 } }));
       case AuthnErrorCode.InvalidCredentials:
-        return [{ code: err.errors?.length ? 'invalid_credentials' : 'invalid_credentials', field: err.errors?.[0]?.field }];
+        return [{ code: 'invalid_credentials', field: err.errors?.[0]?.field }];
       case AuthnErrorCode.InvalidCode:
         return [{ field: 'code', code: 'invalid_code' }];
       case AuthnErrorCode.InvalidToken:
@@ -516,4 +515,3 @@ function formErrors(err: unknown, minLength: number, passwordField = 'password')
   throw err;
 }
 
-export { CSRF_COOKIE };

@@ -3,7 +3,6 @@ import type { SessionView } from '@keyline/sessions-contracts';
 import { DataSource } from 'typeorm';
 import { AuthnErrorCode, AuthnException } from '../core/authn.exception';
 import { AuthnEventsService } from '../core/authn-events';
-import { Clock } from '../core/clock';
 import { DirectoryClient } from '../core/directory.client';
 import { AuthnKeys } from '../core/keys';
 import { SessionsClient } from '../core/sessions.client';
@@ -44,11 +43,10 @@ export class AccountService {
     private readonly store: FlowStore,
     private readonly events: AuthnEventsService,
     private readonly keys: AuthnKeys,
-    private readonly clock: Clock,
   ) {}
 
   /** The signed-in user of a session token, or null (unknown, expired, revoked, or the account is gone). */
-  async resolve(token: string, ctx: RequestContext, tenantOf: (id: string) => Promise<TenantContext>): Promise<Omit<Me, 'tenant'> & { tenant: TenantContext } | null> {
+  async resolve(token: string, ctx: RequestContext, tenantOf: (id: string) => Promise<TenantContext>): Promise<Me | null> {
     const session = await this.sessions.touch(token, ctx);
     if (!session) return null;
     const identity = await this.identities.findIdentity(this.ds.manager, session.tenantId, session.userId);
@@ -131,9 +129,5 @@ export class AccountService {
   /** Removing a factor or regenerating codes needs a session that signed in with MFA. */
   requireMfaSession(me: Me): void {
     if (me.session.acr !== ACR_MFA) throw new AuthnException(AuthnErrorCode.SessionRequired, 'This needs a session signed in with MFA; step up first');
-  }
-
-  now(): number {
-    return this.clock.nowMs();
   }
 }
