@@ -18,6 +18,7 @@ describe('authn identity read model, fed by the directory over Kafka', () => {
   let authnPg: Client;
   let directory: ServiceProcess;
   let authn: ServiceProcess;
+  let sessions: ServiceProcess;
   let internalToken: string;
   let tenant: { id: string; slug: string };
   let admin: Principal;
@@ -33,10 +34,8 @@ describe('authn identity read model, fed by the directory over Kafka', () => {
     [broker, directoryDb, authnDb] = await Promise.all([startPrivateKafka(), createTestDatabase('authn_ids_directory'), createTestDatabase('authn_ids_authn')]);
     internalToken = randomBytes(24).toString('base64url');
     const common = { REDIS_URL: testRedisDb(), KAFKA_BROKERS: broker.brokers.join(','), INTERNAL_TOKEN: internalToken, OUTBOX_POLL_MS: '50' };
-    [directory, authn] = await Promise.all([
-      startServiceProcess('directory', { ...common, DATABASE_URL: directoryDb.url }),
-      startServiceProcess('authn', { ...common, DATABASE_URL: authnDb.url }),
-    ]);
+    [directory, sessions] = await Promise.all([startServiceProcess('directory', { ...common, DATABASE_URL: directoryDb.url }), startServiceProcess('sessions', common)]);
+    authn = await startServiceProcess('authn', { ...common, DATABASE_URL: authnDb.url, DIRECTORY_URL: directory.url, SESSIONS_URL: sessions.url });
     authnPg = new Client({ connectionString: authnDb.url });
     await authnPg.connect();
     const platform: Principal = { kind: 'platform', keyId: randomUUID(), scopes: ['admin'] };
@@ -45,7 +44,7 @@ describe('authn identity read model, fed by the directory over Kafka', () => {
   });
 
   afterAll(async () => {
-    await Promise.all([directory?.stop(), authn?.stop()]);
+    await Promise.all([directory?.stop(), authn?.stop(), sessions?.stop()]);
     await authnPg?.end();
     await Promise.all([directoryDb?.drop(), authnDb?.drop(), broker?.destroy()]);
   });
@@ -71,6 +70,25 @@ describe('authn identity read model, fed by the directory over Kafka', () => {
     const cred = await waitFor(() => credential(grace.id), 30_000, 100, 'imported credential in authn');
     expect(cred).toEqual(expect.objectContaining({ format: 'bcrypt', source: 'import' }));
     await expect(verifyPassword('tr0ub4dor&3', cred.hash as string)).resolves.toBe(true);
+
+    // The first sign-in verifies the bcrypt hash once and replaces it with argon2id.
+    const signIn = async (password: string) => {
+      const flow = await httpCall<{ id: string }>(authn.url, 'POST', `/t/${tenant.slug}/v1/flows/sign-in`, { json: {} });
+      return httpCall<{ step: string; session?: { token: string } }>(authn.url, 'POST', `/t/${tenant.slug}/v1/flows/${flow.body.id}`, {
+        json: { method: 'password', identifier: 'GRACE@example.com', password },
+      });
+    };
+    expect((await signIn('tr0ub4dor&4')).status).toBe(401);
+    expect(await credential(grace.id)).toEqual(expect.objectContaining({ format: 'bcrypt' }));
+    const ok = await signIn('tr0ub4dor&3');
+    expect(ok.status).toBe(200);
+    expect(ok.body.step).toBe('complete');
+    expect(ok.body.session?.token).toMatch(/^kls_/);
+    const upgraded = await credential(grace.id);
+    expect(upgraded).toEqual(expect.objectContaining({ format: 'argon2id', source: 'rehash' }));
+    expect(upgraded?.hash).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
+    await expect(verifyPassword('tr0ub4dor&3', upgraded?.hash as string)).resolves.toBe(true);
+    expect((await signIn('tr0ub4dor&3')).status).toBe(200);
   });
 
   it('follows suspension and deletion: a deleted user keeps no identifiers and no credential', async () => {
