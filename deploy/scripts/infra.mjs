@@ -1,5 +1,6 @@
 // Checks and starts the infrastructure Keyline needs locally: PostgreSQL and Redis must answer (Redis
-// is started from redis-server when installed and nothing answers), Kafka is started by deploy/kafka.
+// is started from redis-server when installed and nothing answers), Kafka is started by deploy/kafka,
+// Debian's Chromium (for the browser e2e test) is installed with apt-get when missing and running as root.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -61,4 +62,28 @@ export async function ensurePostgres(url = process.env.TEST_PG_ADMIN_URL ?? 'pos
 
 export async function ensureKafka() {
   return startKafka();
+}
+
+export const CHROMIUM = '/usr/bin/chromium';
+
+/**
+ * Debian's Chromium at /usr/bin/chromium, which the browser e2e test drives through playwright-core.
+ * Installed with apt-get when missing and this runs as root (CI); anywhere else it must be installed first.
+ */
+export function ensureChromium() {
+  if (existsSync(CHROMIUM)) return;
+  const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+  if (!isRoot || !which('apt-get')) {
+    throw new Error(`Chromium is missing at ${CHROMIUM}; install it (Debian: sudo apt-get install -y --no-install-recommends chromium)`);
+  }
+  log(`installing chromium with apt-get (the browser e2e test needs ${CHROMIUM})`);
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  const install = () => spawnSync('apt-get', ['install', '-y', '--no-install-recommends', 'chromium'], { stdio: 'inherit', env }).status === 0;
+  if (!install()) {
+    // A fresh machine often has no package lists yet.
+    if (spawnSync('apt-get', ['update'], { stdio: 'inherit', env }).status !== 0 || !install()) {
+      throw new Error(`apt-get could not install chromium; install it by hand so that ${CHROMIUM} exists`);
+    }
+  }
+  if (!existsSync(CHROMIUM)) throw new Error(`apt-get installed chromium but ${CHROMIUM} does not exist`);
 }

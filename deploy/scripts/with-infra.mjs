@@ -1,13 +1,14 @@
 // Runs a command (the integration and e2e tiers) with real PostgreSQL, Redis and Kafka available:
-// checks/starts them, builds the apps the tests spawn, runs the command, and stops the Kafka broker
-// again if this script started it.
+// checks/starts them, installs Chromium for the browser e2e test when missing, builds the apps the
+// tests spawn, runs the command, and stops the Kafka broker again if this script started it.
 import { spawnSync } from 'node:child_process';
 import { stop as stopKafka } from '../kafka/kafka.mjs';
-import { ensureKafka, ensurePostgres, ensureRedis, root } from './infra.mjs';
+import { ensureChromium, ensureKafka, ensurePostgres, ensureRedis, root } from './infra.mjs';
 
 const [cmd, ...args] = process.argv.slice(2);
 await ensurePostgres();
 await ensureRedis();
+ensureChromium();
 const kafka = await ensureKafka();
 let status = 1;
 try {

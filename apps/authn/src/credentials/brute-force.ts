@@ -80,7 +80,8 @@ export class BruteForceGuard {
       FREE_FAILURES,
       MAX_DELAY_MS,
     )) as [number, number];
-    return { failures, blockedUntil, lockedOut: failures === bf.maxFailures };
+    // Attempts are refused while locked, so every failure at or past the limit starts a new lockout.
+    return { failures, blockedUntil, lockedOut: failures >= bf.maxFailures };
   }
 
   /** A success forgets the identifier's failures (not the IP's: one good password must not reset a spray). */

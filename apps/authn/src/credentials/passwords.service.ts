@@ -44,6 +44,12 @@ export class PasswordsService implements OnModuleInit {
     return ok;
   }
 
+  /** Where the user's password came from (`sign-up`: chosen by whoever registered the address), or null. */
+  async source(tenantId: string, userId: string): Promise<Source | null> {
+    const cred = await this.ds.manager.findOne(PasswordCredentialEntity, { where: { tenantId, userId }, select: { source: true, tenantId: true, userId: true } });
+    return cred?.source ?? null;
+  }
+
   async hasPassword(tenantId: string, userId: string): Promise<boolean> {
     return (await this.ds.manager.countBy(PasswordCredentialEntity, { tenantId, userId })) > 0;
   }

@@ -26,6 +26,8 @@ import type { FlowCompletion, FlowKind, FlowResult, FlowState, RequestContext, S
 const CODE_TTL_MS = 10 * 60_000;
 const CODE_ATTEMPTS = 5;
 const CODE_SENDS = 5;
+const SIGN_UPS_PER_ADDRESS = 5;
+const SIGN_UP_WINDOW_MS = 3_600_000;
 export const ACR_PASSWORD = 'urn:keyline:acr:password';
 export const ACR_MFA = 'urn:keyline:acr:mfa';
 
@@ -179,7 +181,10 @@ export class FlowsService {
     if (flow.kind !== 'sign-up' || flow.step !== 'credentials') throw wrongStep(flow, 'registering');
     const violations = await this.passwords.violations(tenant.id, null, tenant.settings.passwordPolicy, input.password, { email: input.email });
     if (violations.length) throw passwordRejected(violations, 'password');
-    await this.throttle(tenant, `sign-up:${input.email}`, ctx);
+    // Sign-ups per address are limited the same way whether or not it is registered (counting only
+    // the registered path would reveal it).
+    const attempts = await this.store.count(`sign-up:${tenant.id}:${input.email.trim().toLowerCase()}`, SIGN_UP_WINDOW_MS);
+    if (attempts > SIGN_UPS_PER_ADDRESS) throw tooManyAttempts(SIGN_UP_WINDOW_MS / 1000);
     const hash = await this.passwords.hash(input.password);
     let user;
     try {
@@ -187,7 +192,6 @@ export class FlowsService {
     } catch (e) {
       if (!(e instanceof AuthnException && e.authnCode === AuthnErrorCode.EmailTaken)) throw e;
       // Same answer as a new account: the address's owner learns of the attempt by mail, nobody else does.
-      await this.bruteForce.fail(tenant.id, `sign-up:${input.email}`, ctx.ip, tenant.settings);
       flow.identifier = input.email;
       flow.step = 'verify-email';
       flow.code = { mac: '', expiresAt: this.clock.nowMs() + CODE_TTL_MS, attempts: 0, sends: 1 };
@@ -243,7 +247,8 @@ export class FlowsService {
   async beginEnrolment(tenant: TenantContext, flow: FlowState): Promise<FlowResult> {
     if (flow.step !== 'mfa-enrol' || !flow.userId) throw wrongStep(flow, 'enrolling an authenticator');
     const identity = await this.identityOf(tenant, flow.userId);
-    const enrolment = await this.mfa.begin(tenant.id, flow.userId, { issuer: tenant.settings.branding.name ?? tenant.name, account: identity.email ?? identity.username ?? flow.userId });
+    const label = { issuer: tenant.settings.branding.name ?? tenant.name, account: identity.email ?? identity.username ?? flow.userId };
+    const enrolment = await this.mfa.begin(tenant.id, flow.userId, label, flow.enrolment);
     flow.enrolment = enrolment.sealed;
     await this.store.save(flow);
     const { sealed: _sealed, ...shown } = enrolment;
@@ -266,7 +271,10 @@ export class FlowsService {
   // ---- internals ----------------------------------------------------------------------------------
 
   private async afterFirstFactor(tenant: TenantContext, flow: FlowState, identity: IdentityEntity, ctx: RequestContext): Promise<FlowResult> {
-    if (tenant.settings.signUp.requireEmailVerification && !identity.emailVerified && identity.email) {
+    // A self-registered address counts only once proven: otherwise whoever signed up first with
+    // somebody else's address could sign in to the account they later think is theirs (pre-hijacking).
+    const unproven = !identity.emailVerified && !!identity.email && (tenant.settings.signUp.requireEmailVerification || (await this.passwords.source(tenant.id, identity.userId)) === 'sign-up');
+    if (unproven) {
       flow.step = 'verify-email';
       flow.code = this.newCode(identity, tenant, flow, 'verify-email');
       return this.saved(flow);
@@ -408,7 +416,8 @@ export class FlowsService {
     return `${this.config.publicUrl.replace(/\/$/, '')}/t/${tenant.slug}`;
   }
 
-  private async markVerified(tenant: TenantContext, identity: IdentityEntity): Promise<void> {
+  /** Records in the directory (and here) that the user proved control of their address. */
+  async markVerified(tenant: TenantContext, identity: IdentityEntity): Promise<void> {
     const user = await this.directory.setVerified(tenant.id, identity.userId, { emailVerified: true });
     await this.ds.transaction(async (m) => {
       await this.identities.upsertUser(user, m);

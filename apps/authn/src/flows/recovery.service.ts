@@ -76,6 +76,8 @@ export class RecoveryService {
     });
     this.events.wake();
     await this.bruteForce.clear(tenant.id, identifiersOf(identity));
+    // The link reached the address: it is proven, whoever registered it.
+    if (!identity.emailVerified && identity.email) await this.flows.markVerified(tenant, identity);
     if (signOutEverywhere) await this.sessions.revokeUser(tenant.id, grant.userId);
     if (identity.email) this.flows.sendMail(tenant, ctx, 'password-changed', identity.email, {});
   }

@@ -446,7 +446,9 @@ export class HostedController {
 
   private mfaView(flow: FlowState | undefined, method: string | undefined): views.MfaChallengeView {
     const methods = (flow?.secondFactors ?? ['totp']) as views.MfaMethod[];
-    const chosen = methods.includes(method as views.MfaMethod) ? (method as views.MfaMethod) : methods[0];
+    // A mailed code pending means the user asked for one: show where to type it.
+    const mailed = !!flow?.code?.mac && methods.includes('email-code');
+    const chosen = methods.includes(method as views.MfaMethod) ? (method as views.MfaMethod) : mailed ? 'email-code' : methods[0];
     return { methods, method: chosen, codeSent: !!flow?.code && flow.code.sends > 0 && !!flow.code.mac };
   }
 

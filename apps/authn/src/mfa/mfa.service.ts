@@ -43,8 +43,12 @@ export class MfaService {
     return { totp: totp > 0, recoveryCodesLeft: left };
   }
 
-  async begin(tenantId: string, userId: string, label: { issuer: string; account: string }): Promise<TotpEnrolment> {
-    const secret = this.totp.generateSecret();
+  /**
+   * A new enrolment, or the pending one again when `pending` (its sealed seed) is given: a reload or a
+   * mistyped code must not replace the key the user has already scanned.
+   */
+  async begin(tenantId: string, userId: string, label: { issuer: string; account: string }, pending?: string | null): Promise<TotpEnrolment> {
+    const secret = pending ? this.secretOf(tenantId, userId, pending) : this.totp.generateSecret();
     const otpauthUri = this.totp.keyUri(secret, { issuer: label.issuer.replaceAll(':', ' '), account: label.account.replaceAll(':', ' ') });
     return { secret, otpauthUri, qrCode: await qrSvgDataUri(otpauthUri), sealed: this.keys.box.seal(secret, aadOf(tenantId, userId)) };
   }

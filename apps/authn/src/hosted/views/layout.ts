@@ -94,6 +94,7 @@ export function layout(ctx: PageContext, page: { title: string; body: Html; hasE
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="robots" content="noindex, nofollow">
+<link rel="icon" href="data:,">
 <title>${title} – ${tenant.name}</title>
 <link rel="stylesheet" href="${css}">
 <link rel="stylesheet" href="${theme}">
