@@ -502,6 +502,32 @@ describe('authn: the JSON flow and self-service API through the gateway', () => 
     expectProblem(await api.password(email, 'Short-pw-1'), 401, 'invalid_credentials');
   });
 
+  it("takes the profile schema's registration attributes at sign-up, and no others", async () => {
+    const schema = await world.call('PUT', '/v1/profile-schema', {
+      key: plain.key,
+      json: {
+        attributes: [
+          { name: 'plan', type: 'enum', allowedValues: ['free', 'gold'], registration: true, userEditable: true },
+          { name: 'tier', type: 'string' },
+        ],
+      },
+    });
+    expect(schema.status).toBe(200);
+    const email = freshEmail('registrant');
+    const password = secret(freshPassword());
+    const refused = await plainApi.submit((await plainApi.start('sign-up')).body.id, { method: 'register', email, password, attributes: { tier: 'vip' } });
+    expect(expectProblem(refused, 400, 'validation_failed').errors).toEqual([{ field: 'attributes.tier', message: 'may not be set here' }]);
+    const invalid = await plainApi.submit((await plainApi.start('sign-up')).body.id, { method: 'register', email, password, attributes: { plan: 'platinum' } });
+    expectProblem(invalid, 400, 'validation_failed');
+
+    const user = await plainApi.signUp(email, password, { givenName: 'Reg', attributes: { plan: 'gold' } });
+    secrets.push(user.token);
+    expect((await plainApi.me(user.token)).body.profile).toEqual(expect.objectContaining({ email, givenName: 'Reg', attributes: { plan: 'gold' } }));
+    // Self-service may change what the schema marks user-editable, nothing else.
+    expect((await plainApi.me(user.token, 'PATCH', '', { attributes: { plan: 'free' } })).status).toBe(200);
+    expectProblem(await plainApi.me(user.token, 'PATCH', '', { attributes: { tier: 'vip' } }), 400, 'validation_failed');
+  });
+
   it('signs in a user created through the management API once authn has learned of them', async () => {
     const email = freshEmail('imported');
     const password = secret(freshPassword());

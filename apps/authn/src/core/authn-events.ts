@@ -23,10 +23,13 @@ export class AuthnEventsService {
     await this.outbox.append(m, type, { tenantId: who.tenantId, actor: who.actor ?? `user:${who.subject}`, subject: who.subject }, data);
   }
 
-  /** An event with no state change of its own (a failed sign-in, a lockout). */
+  /**
+   * An event with no state change of its own (a sign-in, a failure, a lockout): one insert, no
+   * transaction needed. It leaves with the relay's next poll (OUTBOX_POLL_MS) rather than at once, so
+   * that under load one relay pass carries many sign-ins instead of one each.
+   */
   async emit<K extends keyof AuthnEvents & string>(type: K, who: EventSubject, data: AuthnEvents[K]): Promise<void> {
-    await this.ds.transaction((m) => this.append(m, type, who, data));
-    this.outbox.wake();
+    await this.append(this.ds.manager, type, who, data);
   }
 
   wake(): void {

@@ -37,14 +37,16 @@ if ipn == 1 then redis.call('PEXPIRE', KEYS[2], ARGV[2]) end
 return {n, blocked}
 `;
 
-// KEYS: account, ip. ARGV: now, maxFailuresPerIp. Returns ms to wait, 0 when free.
+// KEYS: account, ip. ARGV: now, maxFailuresPerIp. Returns {ms to wait (0 when free), failures so far}.
 const CHECK = `
 local now = tonumber(ARGV[1])
-local u = tonumber(redis.call('HGET', KEYS[1], 'u') or '0')
-if u > now then return u - now end
+local state = redis.call('HMGET', KEYS[1], 'u', 'n')
+local u = tonumber(state[1] or '0')
+local n = tonumber(state[2] or '0')
+if u > now then return {u - now, n} end
 local ipn = tonumber(redis.call('GET', KEYS[2]) or '0')
-if ipn >= tonumber(ARGV[2]) then return math.max(redis.call('PTTL', KEYS[2]), 1000) end
-return 0
+if ipn >= tonumber(ARGV[2]) then return {math.max(redis.call('PTTL', KEYS[2]), 1000), n} end
+return {0, n}
 `;
 
 /**
@@ -62,8 +64,20 @@ export class BruteForceGuard {
 
   /** Milliseconds to wait before this identifier (or this IP) may try again; 0 when it may now. */
   async waitMs(tenantId: string, identifier: string, ip: string | null, settings: AuthnSettings): Promise<number> {
-    const wait = await this.redis.eval(CHECK, 2, accountKey(tenantId, identifier), ipKey(tenantId, ip), this.clock.nowMs(), this.ipLimit(ip, settings.bruteForce.maxFailuresPerIp));
-    return Number(wait);
+    return (await this.check(tenantId, identifier, ip, settings)).waitMs;
+  }
+
+  /** The wait, and the identifier's failures so far (a success need not reset a clean record). */
+  async check(tenantId: string, identifier: string, ip: string | null, settings: AuthnSettings): Promise<{ waitMs: number; failures: number }> {
+    const [wait, failures] = (await this.redis.eval(
+      CHECK,
+      2,
+      accountKey(tenantId, identifier),
+      ipKey(tenantId, ip),
+      this.clock.nowMs(),
+      this.ipLimit(ip, settings.bruteForce.maxFailuresPerIp),
+    )) as [number, number];
+    return { waitMs: Number(wait), failures: Number(failures) };
   }
 
   async fail(tenantId: string, identifier: string, ip: string | null, settings: AuthnSettings): Promise<FailureOutcome> {

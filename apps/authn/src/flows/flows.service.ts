@@ -103,7 +103,8 @@ export class FlowsService {
 
   async password(tenant: TenantContext, flow: FlowState, input: { identifier: string; password: string; remember?: boolean }, ctx: RequestContext): Promise<FlowResult> {
     if (flow.kind !== 'sign-in' || flow.step !== 'credentials') throw wrongStep(flow, 'a password');
-    await this.throttle(tenant, input.identifier, ctx);
+    const record = await this.bruteForce.check(tenant.id, input.identifier, ctx.ip, tenant.settings);
+    if (record.waitMs > 0) throw tooManyAttempts(Math.ceil(record.waitMs / 1000));
     const identity = await this.identities.findByIdentifier(tenant.id, input.identifier);
     const ok = await this.passwords.verify(tenant.id, identity?.userId ?? null, input.password);
     if (!ok || !identity) {
@@ -114,7 +115,7 @@ export class FlowsService {
       await this.failed(tenant, input.identifier, identity, 'account_unavailable', 'password', ctx);
       throw new AuthnException(AuthnErrorCode.InvalidCredentials, 'This account cannot sign in');
     }
-    await this.bruteForce.succeed(tenant.id, input.identifier);
+    if (record.failures > 0) await this.bruteForce.succeed(tenant.id, input.identifier);
     flow.userId = identity.userId;
     flow.identifier = input.identifier;
     flow.remember = input.remember === true;

@@ -38,8 +38,9 @@ export class MfaService {
   ) {}
 
   async status(tenantId: string, userId: string): Promise<MfaStatus> {
+    // On every sign-in: most users have no factor, so one query is the usual cost.
     const totp = await this.ds.manager.countBy(TotpFactorEntity, { tenantId, userId });
-    const left = await this.ds.manager.countBy(RecoveryCodeEntity, { tenantId, userId, usedAt: IsNull() });
+    const left = totp > 0 ? await this.ds.manager.countBy(RecoveryCodeEntity, { tenantId, userId, usedAt: IsNull() }) : 0;
     return { totp: totp > 0, recoveryCodesLeft: left };
   }
 

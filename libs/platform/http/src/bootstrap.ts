@@ -101,6 +101,7 @@ export async function bootstrapService(opts: BootstrapOptions): Promise<RunningS
       .setVersion('1.0.0')
       .setOpenAPIVersion('3.1.0')
       .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'Keyline API key (kl_...)' }, 'apiKey')
+      .addBearerAuth({ type: 'http', scheme: 'bearer', description: "An end user's session token (kls_...) from a finished sign-in flow" }, 'sessionToken')
       .build();
     openapi = SwaggerModule.createDocument(app, config);
     const doc = openapi;
