@@ -2,6 +2,8 @@
 // and Kafka), e2e (e2e/**/*.e2e-spec.ts, the whole platform through the gateway).
 const { swcOptions, tsPaths } = require('./deploy/scripts/swc-options.cjs');
 
+const ESM_ONLY = '(?:@nestjs|jose|openid-client|oauth4webapi)';
+
 const moduleNameMapper = Object.fromEntries(
   Object.entries(tsPaths()).map(([alias, [target]]) => [`^${alias}$`, `<rootDir>/${target}`]),
 );
@@ -11,10 +13,11 @@ const base = {
   testEnvironment: 'node',
   transform: {
     '^.+\\.ts$': ['@swc/jest', { ...swcOptions({ withPaths: false }), swcrc: false }],
-    // NestJS 12 ships ES modules only; Node runs them through require(esm), jest needs them as CJS.
-    '^.+/node_modules/@nestjs/.+\\.js$': ['@swc/jest', { ...swcOptions({ withPaths: false }), swcrc: false }],
+    // NestJS 12, jose, openid-client (and oauth4webapi under it) ship ES modules only; Node runs them
+    // through require(esm), jest needs them as CJS.
+    [`^.+/node_modules/${ESM_ONLY}/.+\\.js$`]: ['@swc/jest', { ...swcOptions({ withPaths: false }), swcrc: false }],
   },
-  transformIgnorePatterns: ['/node_modules/(?!@nestjs/)'],
+  transformIgnorePatterns: [`/node_modules/(?!${ESM_ONLY}/)`],
   moduleFileExtensions: ['ts', 'js', 'json'],
   moduleNameMapper,
   testPathIgnorePatterns: ['/node_modules/', '/dist/', '/.data/'],

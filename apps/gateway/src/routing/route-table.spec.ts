@@ -20,6 +20,7 @@ describe('route table', () => {
     ['/v1/me/sessions/s1', 'sessions', 'passthrough'],
     ['/v1/authn-settings', 'authn', 'api-key'],
     ['/v1/lockouts/u1', 'authn', 'api-key'],
+    ['/v1/signing-keys/rotate', 'authn', 'api-key'],
     ['/dev/mailbox', 'authn', 'passthrough'],
     ['/v1/audit/events', 'audit', 'api-key'],
     ['/v1/webhooks/w1', 'audit', 'api-key'],

@@ -36,6 +36,7 @@ export const ROUTES: readonly RouteSpec[] = [
   api('/v1/connections', 'authn'),
   api('/v1/authn-settings', 'authn'),
   api('/v1/lockouts', 'authn'),
+  api('/v1/signing-keys', 'authn'),
   // Self-service of the signed-in end user (session token); sessions and consents have their own owners.
   self('/v1/me', 'authn'),
   // The development mailbox (authn answers 404 when SMTP is configured or in production).

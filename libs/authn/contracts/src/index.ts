@@ -7,6 +7,10 @@ export const AuthnTopics = {
   signIn: 'keyline.authn.sign-in.v1',
   /** Changes to a user's credentials and factors: sign-up, password, email verification, MFA. */
   account: 'keyline.authn.account.v1',
+  /** A tenant's OAuth clients (applications): created, changed, secret rotated, deleted. */
+  application: 'keyline.authn.application.v1',
+  /** A tenant's token signing keys: rotations. */
+  keys: 'keyline.authn.keys.v1',
 } as const;
 
 /** How a user proved who they are (RFC 8176 `amr` values where one exists). */
@@ -77,6 +81,78 @@ export interface LockoutClearedData {
   via: 'admin' | 'password-reset';
 }
 
+/** OAuth client types: `web` and `machine` are confidential (they hold a secret), `spa` and `native` public (PKCE). */
+export const APPLICATION_TYPES = ['web', 'spa', 'native', 'machine'] as const;
+export type ApplicationType = (typeof APPLICATION_TYPES)[number];
+
+/** Grant types an application may use (RFC 6749, RFC 8628). */
+export const APPLICATION_GRANT_TYPES = ['authorization_code', 'refresh_token', 'client_credentials', 'urn:ietf:params:oauth:grant-type:device_code'] as const;
+export type ApplicationGrantType = (typeof APPLICATION_GRANT_TYPES)[number];
+
+/** How an application authenticates at the token endpoint (OpenID Connect Core §9); `none` for public clients. */
+export const TOKEN_ENDPOINT_AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none'] as const;
+export type TokenEndpointAuthMethod = (typeof TOKEN_ENDPOINT_AUTH_METHODS)[number];
+
+/** Algorithms an application's ID tokens may be signed with. */
+export const ID_TOKEN_SIGNING_ALGS = ['ES256', 'RS256', 'EdDSA'] as const;
+export type IdTokenSigningAlg = (typeof ID_TOKEN_SIGNING_ALGS)[number];
+
+/** An application (OAuth client) as events and the API show it: never its secret or the secret's hash. */
+export interface ApplicationData {
+  id: string;
+  tenantId: string;
+  /** Public OAuth `client_id`. */
+  clientId: string;
+  name: string;
+  type: ApplicationType;
+  /** First-party applications skip the consent screen. */
+  firstParty: boolean;
+  /** Exact-match redirect URIs. */
+  redirectUris: string[];
+  postLogoutRedirectUris: string[];
+  grantTypes: ApplicationGrantType[];
+  /** Scopes the application may request. */
+  scopes: string[];
+  /** Browser origins allowed to call the token endpoint (SPAs). */
+  corsOrigins: string[];
+  tokenEndpointAuthMethod: TokenEndpointAuthMethod;
+  /** Public keys for `private_key_jwt` (RFC 7517 JWK Set), or null. */
+  jwks: { keys: Record<string, unknown>[] } | null;
+  jwksUri: string | null;
+  accessTokenTtlSeconds: number;
+  idTokenTtlSeconds: number;
+  refreshTokenTtlSeconds: number;
+  /** Always true: every refresh returns a new refresh token and retires the old one. */
+  refreshTokenRotation: boolean;
+  backchannelLogoutUri: string | null;
+  idTokenSignedResponseAlg: IdTokenSigningAlg;
+  /** Custom profile attributes released to this application in tokens. */
+  claims: { attributes: string[] };
+  /** Until when the secret before the last rotation still works, or null. */
+  previousSecretExpiresAt: string | null;
+  version: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface ApplicationUpdatedData extends ApplicationData {
+  /** Names of the fields the change touched. */
+  changes: string[];
+}
+
+export interface ApplicationDeletedData extends ApplicationData {
+  deletedAt: string;
+}
+
+/** New signing keys of a tenant: published now, signing from `activatesAt` on. Never any key material. */
+export interface KeysRotatedData {
+  tenantId: string;
+  /** The new keys' ids (JWS `kid`), one per rotated alg, in the order of `algs`. */
+  kids: string[];
+  algs: string[];
+  activatesAt: string;
+}
+
 /** authn events by type (event envelope `data`). None carries a secret, code or token. */
 export type AuthnEvents = {
   'authn.signed-up': SignedUpData;
@@ -89,6 +165,11 @@ export type AuthnEvents = {
   'authn.email-verified': EmailVerifiedData;
   'authn.mfa-enrolled': MfaFactorData;
   'authn.mfa-removed': MfaFactorData;
+  'application.created': ApplicationData;
+  'application.updated': ApplicationUpdatedData;
+  'application.deleted': ApplicationDeletedData;
+  'application.secret-rotated': ApplicationData;
+  'keys.rotated': KeysRotatedData;
 };
 
 /** The topic of each authn event. */
@@ -103,7 +184,12 @@ export const AuthnEventTopics = {
   'authn.email-verified': AuthnTopics.account,
   'authn.mfa-enrolled': AuthnTopics.account,
   'authn.mfa-removed': AuthnTopics.account,
+  'application.created': AuthnTopics.application,
+  'application.updated': AuthnTopics.application,
+  'application.deleted': AuthnTopics.application,
+  'application.secret-rotated': AuthnTopics.application,
+  'keys.rotated': AuthnTopics.keys,
 } as const satisfies Record<keyof AuthnEvents, string>;
 
 /** Topics other contexts may consume (audit, webhooks). */
-export const AuthnPublicTopics = [AuthnTopics.signIn, AuthnTopics.account] as const;
+export const AuthnPublicTopics = [AuthnTopics.signIn, AuthnTopics.account, AuthnTopics.application, AuthnTopics.keys] as const;
