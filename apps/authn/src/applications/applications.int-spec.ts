@@ -269,7 +269,7 @@ describe('applications API (authn, Postgres, Kafka)', () => {
     }
     expect(raw).not.toMatch(/klcs_|secretHash/);
     // The relay publishes them: the topic exists and takes them.
-    await waitFor(async () => ((await outbox(app.id)).every((e) => e.sentAt !== null) ? true : undefined), 30_000, 100, 'events relayed to Kafka').catch((err: Error) => {
+    await waitFor(async () => ((await outbox(app.id)).every((e) => e.sentAt !== null) ? true : undefined), 60_000, 100, 'events relayed to Kafka').catch((err: Error) => {
       throw new Error(`${err.message}\n--- authn output ---\n${authn.output()}`);
     });
   });

@@ -1,10 +1,13 @@
 import type { ApplicationEntity } from '../applications/application.entity';
 
-const INTERACTIVE = new Set(['web', 'spa', 'native']);
+/** The scopes every tenant's provider knows; API scopes arrive with resource indicators. */
+export const OIDC_SCOPES = ['openid', 'offline_access', 'profile', 'email', 'phone'] as const;
+const KNOWN_SCOPES = new Set<string>(OIDC_SCOPES);
 
 /** An application as oidc-provider client metadata (RFC 7591 names), plus Keyline's own properties. */
 export function clientMetadata(app: ApplicationEntity): Record<string, unknown> {
-  const interactive = INTERACTIVE.has(app.type);
+  const code = app.grantTypes.includes('authorization_code');
+  const scopes = app.scopes.filter((s) => KNOWN_SCOPES.has(s));
   return {
     client_id: app.clientId,
     client_name: app.name,
@@ -13,10 +16,12 @@ export function clientMetadata(app: ApplicationEntity): Record<string, unknown> 
     ...(app.secretHash ? { client_secret: app.secretHash } : {}),
     token_endpoint_auth_method: app.tokenEndpointAuthMethod,
     grant_types: app.grantTypes,
-    response_types: interactive ? ['code'] : [],
-    redirect_uris: interactive ? app.redirectUris : [],
+    // Custom-scheme redirects of native apps are allowed for `native` clients only (RFC 8252).
+    application_type: app.type === 'native' ? 'native' : 'web',
+    response_types: code ? ['code'] : [],
+    redirect_uris: code ? app.redirectUris : [],
     post_logout_redirect_uris: app.postLogoutRedirectUris,
-    ...(app.scopes.length ? { scope: app.scopes.join(' ') } : {}),
+    ...(scopes.length ? { scope: scopes.join(' ') } : {}),
     id_token_signed_response_alg: app.idTokenSignedResponseAlg,
     ...(app.jwksUri ? { jwks_uri: app.jwksUri } : {}),
     ...(app.jwks ? { jwks: app.jwks } : {}),

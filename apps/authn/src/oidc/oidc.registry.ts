@@ -13,7 +13,7 @@ import { SigningKeysService } from '../signing-keys/signing-keys.service';
 import type { TenantContext } from '../tenants/tenants.service';
 import { RedisOidcAdapter } from './oidc.adapter';
 import { SCOPE_CLAIMS, claimsOf } from './oidc.account';
-import { KEYLINE_CLIENT_PROPERTIES, clientMetadata } from './oidc.clients';
+import { KEYLINE_CLIENT_PROPERTIES, OIDC_SCOPES, clientMetadata } from './oidc.clients';
 
 // oidc-provider is an ES module; Node 24 loads it with require() (no top-level await in it).
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- ESM-only package loaded through require(esm)
@@ -117,7 +117,7 @@ export class OidcProviders {
       jwks,
       cookies: { keys: this.cookieKeys, long: { signed: true, sameSite: 'lax' }, short: { signed: true, sameSite: 'lax' } },
       routes: OIDC_ROUTES,
-      scopes: ['openid', 'offline_access', 'profile', 'email', 'phone'],
+      scopes: [...OIDC_SCOPES],
       claims: { ...SCOPE_CLAIMS, openid: ['sub'] } as never,
       responseTypes: ['code'],
       clientDefaults: { grant_types: ['authorization_code'], id_token_signed_response_alg: 'ES256', response_types: ['code'], token_endpoint_auth_method: 'client_secret_basic' },
