@@ -1,3 +1,4 @@
+import { waitFor } from '@keyline/platform-testing';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
 import * as oidc from 'openid-client';
 import { type AuthnTenant, type AuthnWorld, AuthnApi, Browser, decodeHtml, freshEmail, freshPassword, startAuthnWorld } from './support/authn';
@@ -121,5 +122,27 @@ describe('OAuth 2 / OpenID Connect: a standard client against a tenant issuer', 
     expect(refreshed.refresh_token).not.toBe(tokens.refresh_token);
     await expect(oidc.refreshTokenGrant(config, tokens.refresh_token!)).rejects.toMatchObject({ error: 'invalid_grant' });
     await expect(oidc.refreshTokenGrant(config, refreshed.refresh_token!)).rejects.toMatchObject({ error: 'invalid_grant' });
+
+    // The audit log has what happened, and no token.
+    const api = new AuthnApi(world.call, tenant, world.sink);
+    const events = await waitFor(
+      async () => {
+        const all = await api.auditEvents('oauth.');
+        return all.some((e) => e.type === 'oauth.refresh-reuse-detected') && all.some((e) => e.type === 'oauth.token-issued') ? all : undefined;
+      },
+      30_000,
+      250,
+      'oauth events in the audit log',
+    );
+    expect(events.find((e) => e.type === 'oauth.refresh-reuse-detected')!.data).toEqual(expect.objectContaining({ clientId: web.clientId, subject: user.userId }));
+    const issued = events
+      .filter((e) => e.type === 'oauth.token-issued')
+      .map((e) => e.data as { grantType: string; tokenType: string; clientId: string; subject: string | null; expiresAt: string })
+      .filter((d) => d.clientId === web.clientId);
+    expect(issued.every((d) => d.subject === user.userId && Date.parse(d.expiresAt) > Date.now())).toBe(true);
+    expect(issued.map((d) => d.tokenType)).toEqual(expect.arrayContaining(['access_token', 'refresh_token']));
+    expect(issued.map((d) => d.grantType)).toEqual(expect.arrayContaining(['authorization_code']));
+    const json = JSON.stringify(events);
+    for (const t of [tokens.access_token, tokens.refresh_token!, refreshed.access_token, refreshed.refresh_token!]) expect(json).not.toContain(t);
   });
 });

@@ -7,12 +7,16 @@ import type { AuthnConfig } from '../config';
 import { ApplicationsService } from '../applications/applications.service';
 import { verifyClientSecret } from '../applications/client-secret';
 import { AUTHN_CONFIG } from '../core/core.tokens';
+import { AuthnEventsService } from '../core/authn-events';
 import { AuthnKeys } from '../core/keys';
+import { LOGGER } from '@keyline/platform-http';
+import type { Logger } from '@keyline/platform-observability';
 import { IdentitiesService } from '../identities/identities.service';
 import { SigningKeysService } from '../signing-keys/signing-keys.service';
 import type { TenantContext } from '../tenants/tenants.service';
 import { RedisOidcAdapter } from './oidc.adapter';
 import { SCOPE_CLAIMS, claimsOf } from './oidc.account';
+import { announceProviderEvents } from './oidc.events';
 import { KEYLINE_CLIENT_PROPERTIES, OIDC_SCOPES, clientMetadata } from './oidc.clients';
 
 // oidc-provider is an ES module; Node 24 loads it with require() (no top-level await in it).
@@ -61,6 +65,8 @@ export class OidcProviders {
     private readonly applications: ApplicationsService,
     private readonly signingKeys: SigningKeysService,
     private readonly identities: IdentitiesService,
+    private readonly events: AuthnEventsService,
+    @Inject(LOGGER) private readonly logger: Logger,
   ) {
     this.cookieKeys = [keys.mac('oidc-cookies', 'v1')];
   }
@@ -177,6 +183,7 @@ export class OidcProviders {
     };
     const provider = new Provider(this.issuerOf(slug), configuration);
     provider.proxy = true;
+    announceProviderEvents(provider, tenantId, this.events, this.logger);
     // Client secrets are stored as a MAC: hash what the client presents, compare with the stored one.
     const now = () => new Date();
     provider.Client.prototype.compareClientSecret = async function compare(this: { clientId: string }, actual: string) {

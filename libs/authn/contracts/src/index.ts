@@ -11,7 +11,28 @@ export const AuthnTopics = {
   application: 'keyline.authn.application.v1',
   /** A tenant's token signing keys: rotations. */
   keys: 'keyline.authn.keys.v1',
+  /** The OAuth/OIDC provider: tokens issued, refresh-token reuse. */
+  oauth: 'keyline.authn.oauth.v1',
 } as const;
+
+/** A token the provider issued (never the token itself). */
+export interface TokenIssuedData {
+  clientId: string;
+  /** The user, or null for client-credentials tokens. */
+  subject: string | null;
+  /** The grant that produced it: `authorization_code`, `refresh_token`, `client_credentials`, `urn:ietf:params:oauth:grant-type:device_code`. */
+  grantType: string | null;
+  tokenType: 'access_token' | 'refresh_token';
+  scope: string | null;
+  expiresAt: string;
+}
+
+/** A spent refresh token came back: its whole grant (every token issued from it) was revoked. */
+export interface RefreshReuseData {
+  clientId: string | null;
+  subject: string | null;
+  grantId: string;
+}
 
 /** How a user proved who they are (RFC 8176 `amr` values where one exists). */
 export type AuthMethod = 'pwd' | 'otp' | 'email' | 'rc' | 'mfa';
@@ -170,6 +191,8 @@ export type AuthnEvents = {
   'application.deleted': ApplicationDeletedData;
   'application.secret-rotated': ApplicationData;
   'keys.rotated': KeysRotatedData;
+  'oauth.token-issued': TokenIssuedData;
+  'oauth.refresh-reuse-detected': RefreshReuseData;
 };
 
 /** The topic of each authn event. */
@@ -189,7 +212,9 @@ export const AuthnEventTopics = {
   'application.deleted': AuthnTopics.application,
   'application.secret-rotated': AuthnTopics.application,
   'keys.rotated': AuthnTopics.keys,
+  'oauth.token-issued': AuthnTopics.oauth,
+  'oauth.refresh-reuse-detected': AuthnTopics.oauth,
 } as const satisfies Record<keyof AuthnEvents, string>;
 
 /** Topics other contexts may consume (audit, webhooks). */
-export const AuthnPublicTopics = [AuthnTopics.signIn, AuthnTopics.account, AuthnTopics.application, AuthnTopics.keys] as const;
+export const AuthnPublicTopics = [AuthnTopics.signIn, AuthnTopics.account, AuthnTopics.application, AuthnTopics.keys, AuthnTopics.oauth] as const;
