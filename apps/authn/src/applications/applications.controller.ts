@@ -1,8 +1,7 @@
 import { Body, Controller, Delete, Get, Headers, HttpCode, HttpStatus, Param, Patch, Post, Query, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiHeader, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { Caller, type Principal, RequireScopes, TenantId, actorOf } from '@keyline/platform-http';
+import { Caller, type Principal, RequireScopes, TenantId, actorOf, PageQueryDto, etagOf, ifMatchVersion } from '@keyline/platform-http';
 import type { FastifyReply } from 'fastify';
-import { ApplicationPageQueryDto, etagOf, ifMatchVersion } from './applications.http';
 import { ApplicationsService } from './applications.service';
 import { ApplicationCreateDto, ApplicationSecretRotateDto, ApplicationUpdateDto } from './dto/application-create.dto';
 import { ApplicationCreatedDto, ApplicationPageDto, ApplicationResponseDto, ApplicationSecretDto } from './dto/application-response.dto';
@@ -37,7 +36,7 @@ export class ApplicationsController {
   @RequireScopes('applications:read')
   @ApiOperation({ summary: "List the tenant's applications" })
   @ApiOkResponse({ type: ApplicationPageDto })
-  async list(@TenantId() tenantId: string, @Query() query: ApplicationPageQueryDto): Promise<ApplicationPageDto> {
+  async list(@TenantId() tenantId: string, @Query() query: PageQueryDto): Promise<ApplicationPageDto> {
     const page = await this.applications.list(tenantId, query);
     return { items: page.items.map((a) => ApplicationResponseDto.from(a)), nextCursor: page.nextCursor };
   }

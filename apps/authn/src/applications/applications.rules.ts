@@ -121,6 +121,11 @@ const FIELDS: readonly (keyof ApplicationSettings)[] = [
   'claims',
 ];
 
+/** The settings part of an application (entity or event): what `validateApplication` merges a patch over. */
+export function settingsOf(a: ApplicationSettings): ApplicationSettings {
+  return Object.fromEntries(FIELDS.map((f) => [f, a[f]])) as unknown as ApplicationSettings;
+}
+
 /**
  * The rules of an OAuth client, as one pure function: defaults per type, then every field and every
  * rule between fields. On update the input is a JSON merge patch (RFC 7396) over `current`: an absent

@@ -1,14 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import type { AuthnEvents } from '@keyline/authn-contracts';
-import { PlatformErrorCode, PlatformException } from '@keyline/platform-http';
+import { PlatformErrorCode, PlatformException, DEFAULT_PAGE_SIZE, type Page, UUID_PATTERN, decodeCursor, toPage } from '@keyline/platform-http';
 import { DataSource, IsNull, MoreThan, type EntityManager } from 'typeorm';
 import { AuthnEventsService } from '../core/authn-events';
 import { Clock } from '../core/clock';
 import { ApplicationEntity } from './application.entity';
 import { ApplicationsErrorCode, ApplicationsException, applicationNotFound } from './applications.exception';
-import { DEFAULT_PAGE_SIZE, type Page, UUID, decodeCursor, toPage } from './applications.http';
-import { type ApplicationInput, type ApplicationSettings, isConfidential, validateApplication } from './applications.rules';
+import { type ApplicationInput, isConfidential, settingsOf, validateApplication } from './applications.rules';
 import { ClientCredentials } from './client-secret';
 import { applicationData } from './dto/application-response.dto';
 
@@ -186,7 +185,7 @@ export class ApplicationsService {
   }
 
   private find(m: EntityManager, tenantId: string, id: string): Promise<ApplicationEntity | null> {
-    if (typeof id !== 'string' || !UUID.test(id)) return Promise.resolve(null);
+    if (typeof id !== 'string' || !UUID_PATTERN.test(id)) return Promise.resolve(null);
     return m.findOneBy(ApplicationEntity, { tenantId, id: id.toLowerCase(), deletedAt: IsNull() });
   }
 
@@ -209,29 +208,6 @@ export class ApplicationsService {
     this.forget(app.clientId);
     this.events.wake();
   }
-}
-
-/** The settings part of an application: what `validateApplication` merges a patch over. */
-export function settingsOf(a: ApplicationEntity): ApplicationSettings {
-  return {
-    name: a.name,
-    type: a.type,
-    firstParty: a.firstParty,
-    redirectUris: a.redirectUris,
-    postLogoutRedirectUris: a.postLogoutRedirectUris,
-    grantTypes: a.grantTypes,
-    scopes: a.scopes,
-    corsOrigins: a.corsOrigins,
-    tokenEndpointAuthMethod: a.tokenEndpointAuthMethod,
-    jwks: a.jwks,
-    jwksUri: a.jwksUri,
-    accessTokenTtlSeconds: a.accessTokenTtlSeconds,
-    idTokenTtlSeconds: a.idTokenTtlSeconds,
-    refreshTokenTtlSeconds: a.refreshTokenTtlSeconds,
-    backchannelLogoutUri: a.backchannelLogoutUri,
-    idTokenSignedResponseAlg: a.idTokenSignedResponseAlg,
-    claims: a.claims,
-  };
 }
 
 function invalid(errors: { field: string; message: string }[]): PlatformException {

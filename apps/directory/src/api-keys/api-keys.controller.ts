@@ -1,7 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Access, Caller, Principal } from '@keyline/platform-http';
-import { PageQueryDto } from '../core/pagination';
+import { PageQueryDto } from '@keyline/platform-http';
 import { ApiProblems } from '../core/problem.dto';
 import { ApiKeysService } from './api-keys.service';
 import { ApiKeyCreateDto } from './dto/api-key-create.dto';

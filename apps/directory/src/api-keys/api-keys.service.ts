@@ -4,7 +4,7 @@ import { Principal, actorOf } from '@keyline/platform-http';
 import { Clock } from '../core/clock';
 import { DirectoryErrorCode, DirectoryException } from '../core/directory.exception';
 import { newId } from '../core/ids';
-import { Page, decodeCursor, toPage } from '../core/pagination';
+import { Page, decodeCursor, toPage } from '@keyline/platform-http';
 import { TENANT_ADMIN_SCOPE, TenantsService } from '../tenants/tenants.service';
 import { ApiKeyCache } from './api-key.cache';
 import { ApiKeyEntity } from './api-key.entity';

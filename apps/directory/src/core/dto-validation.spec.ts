@@ -3,7 +3,7 @@ import { ApiKeyCreateDto } from '../api-keys/dto/api-key-create.dto';
 import { ApiKeyResolveDto } from '../api-keys/dto/api-key-resolve.dto';
 import { TenantCreateDto } from '../tenants/dto/tenant-create.dto';
 import { TenantUpdateDto } from '../tenants/dto/tenant-update.dto';
-import { PageQueryDto } from './pagination';
+import { PageQueryDto } from '@keyline/platform-http';
 
 type Dto = new () => object;
 

@@ -1,5 +1,5 @@
 import { PlatformException } from '@keyline/platform-http';
-import { decodeCursor, encodeCursor, toPage } from './pagination';
+import { decodeCursor, encodeCursor, toPage } from '@keyline/platform-http';
 
 const id = (n: number) => `01900000-0000-7000-8000-${String(n).padStart(12, '0')}`;
 

@@ -1,7 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, Patch, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Caller, Principal, RequireScopes, TenantId } from '@keyline/platform-http';
-import { PageQueryDto } from '../core/pagination';
+import { PageQueryDto } from '@keyline/platform-http';
 import { ApiProblems } from '../core/problem.dto';
 import { GroupCreateDto } from './dto/group-create.dto';
 import { GroupMemberPageDto, GroupMemberResponseDto, GroupMembersAddDto, GroupMembersAddedDto } from './dto/group-members.dto';

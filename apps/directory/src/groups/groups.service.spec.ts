@@ -1,6 +1,6 @@
 import { ProblemException } from '@keyline/platform-http';
 import { newId } from '../core/ids';
-import { decodeCursor } from '../core/pagination';
+import { decodeCursor } from '@keyline/platform-http';
 import { FixedClock, tenantCaller } from '../testing/directory.fakes';
 import { FakeGroupStore, InMemoryDirectory } from './groups.fakes';
 import { GroupsService } from './groups.service';

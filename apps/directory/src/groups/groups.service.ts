@@ -4,7 +4,7 @@ import { PlatformErrorCode, PlatformException, Principal, actorOf } from '@keyli
 import type { EventMeta } from '@keyline/platform-messaging';
 import { Clock } from '../core/clock';
 import { newId } from '../core/ids';
-import { Page, decodeCursor, encodeCursor, toPage } from '../core/pagination';
+import { Page, decodeCursor, encodeCursor, toPage } from '@keyline/platform-http';
 import { GroupEntity } from './group.entity';
 import { GroupChanges, GroupMemberView, GroupSearch, GroupStore, GroupsTx } from './group.store';
 import { DirectoryErrorCode, DirectoryException } from '../core/directory.exception';

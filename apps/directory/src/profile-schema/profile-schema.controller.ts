@@ -2,7 +2,7 @@ import { Body, Controller, Get, Headers, Put, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Caller, Principal, RequireScopes, TenantId, actorOf } from '@keyline/platform-http';
 import type { FastifyReply } from 'fastify';
-import { etagOf, ifMatchVersion } from '../core/etag';
+import { etagOf, ifMatchVersion } from '@keyline/platform-http';
 import { ApiProblems } from '../core/problem.dto';
 import { ProfileSchemaPutDto, ProfileSchemaResponseDto } from './dto/profile-schema.dto';
 import { ProfileSchemaService } from './profile-schema.service';

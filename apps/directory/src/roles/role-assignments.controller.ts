@@ -1,7 +1,7 @@
 import { Controller, Delete, Get, HttpCode, HttpStatus, Param, Put, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Caller, Principal, RequireScopes, TenantId } from '@keyline/platform-http';
-import { PageQueryDto } from '../core/pagination';
+import { PageQueryDto } from '@keyline/platform-http';
 import { ApiProblems } from '../core/problem.dto';
 import { READ_SCOPE, WRITE_SCOPE } from '../groups/groups.controller';
 import { EffectiveRoleDto, EffectiveRoleListDto, RolePageDto, RoleResponseDto } from './dto/role-response.dto';

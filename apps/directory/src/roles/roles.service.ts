@@ -3,7 +3,7 @@ import type { RoleData } from '@keyline/directory-contracts';
 import type { Principal } from '@keyline/platform-http';
 import { Clock } from '../core/clock';
 import { newId } from '../core/ids';
-import { Page, decodeCursor, toPage } from '../core/pagination';
+import { Page, decodeCursor, toPage } from '@keyline/platform-http';
 import { DirectoryErrorCode, DirectoryException } from '../core/directory.exception';
 import { groupNotFound, roleNotFound, userNotFound } from '../groups/groups.exception';
 import { PageQuery, eventMeta } from '../groups/groups.service';

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Principal, actorOf } from '@keyline/platform-http';
-import { ifMatchVersion } from '../core/etag';
+import { ifMatchVersion } from '@keyline/platform-http';
 import { ScimException, ScimType, isPlainObject, toScimError } from './protocol';
 import { ScimGroupsService } from './scim-groups.service';
 import { ScimUsersService } from './scim-users.service';

@@ -2,7 +2,7 @@ import { Body, Controller, Delete, Get, Header, Headers, HttpCode, HttpStatus, P
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Caller, Principal, RequireScopes, TenantId } from '@keyline/platform-http';
 import type { FastifyReply } from 'fastify';
-import { ifMatchVersion } from '../core/etag';
+import { ifMatchVersion } from '@keyline/platform-http';
 import { SCIM_CONTENT_TYPE, ScimExceptionFilter, projectAttributes } from './protocol';
 import { sendResource } from './scim-http';
 import type { ScimListQuery } from './scim-list';

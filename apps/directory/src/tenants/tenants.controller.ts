@@ -3,7 +3,7 @@ import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags
 import { Access, Caller, Principal } from '@keyline/platform-http';
 import type { DirectoryConfig } from '../config';
 import { DIRECTORY_CONFIG } from '../core/core.tokens';
-import { PageQueryDto } from '../core/pagination';
+import { PageQueryDto } from '@keyline/platform-http';
 import { ApiProblems } from '../core/problem.dto';
 import { TenantCreateDto } from './dto/tenant-create.dto';
 import { TenantPageDto, TenantResponseDto } from './dto/tenant-response.dto';

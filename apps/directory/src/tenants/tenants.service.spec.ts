@@ -1,6 +1,6 @@
 import { createLogger } from '@keyline/platform-observability';
 import { DirectoryException } from '../core/directory.exception';
-import { decodeCursor } from '../core/pagination';
+import { decodeCursor } from '@keyline/platform-http';
 import { FakeTenantCorsCache, FakeTenantStore, FixedClock, platformCaller, tenantCaller } from '../testing/directory.fakes';
 import { TenantsService } from './tenants.service';
 

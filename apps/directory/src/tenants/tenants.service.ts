@@ -5,7 +5,7 @@ import type { Logger } from '@keyline/platform-observability';
 import { Clock } from '../core/clock';
 import { DirectoryErrorCode, DirectoryException } from '../core/directory.exception';
 import { newId } from '../core/ids';
-import { Page, decodeCursor, toPage } from '../core/pagination';
+import { Page, decodeCursor, toPage } from '@keyline/platform-http';
 import { normalizeOrigins, sameOrigins } from './cors-origins';
 import { TenantCorsCache } from './tenant-cors.cache';
 import { TenantEntity } from './tenant.entity';

@@ -3,7 +3,7 @@ import { RouteConfig } from '@nestjs/platform-fastify';
 import { ApiAcceptedResponse, ApiBearerAuth, ApiBody, ApiConsumes, ApiExtraModels, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { Caller, NDJSON_MEDIA_TYPE, Principal, ProblemException, RequireScopes, TenantId, actorOf, streamedBody } from '@keyline/platform-http';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { PageQueryDto } from '../core/pagination';
+import { PageQueryDto } from '@keyline/platform-http';
 import { ApiProblems } from '../core/problem.dto';
 import { UserResponseDto } from '../users/dto/user-response.dto';
 import { UserImportJobPageDto, UserImportJobResponseDto, UserImportJobSummaryDto } from './dto/user-import-job-response.dto';

@@ -8,7 +8,7 @@ import { Clock } from '../core/clock';
 import { DIRECTORY_CONFIG } from '../core/core.tokens';
 import { DirectoryErrorCode, DirectoryException } from '../core/directory.exception';
 import { newId } from '../core/ids';
-import { Page, decodeCursor, toPage } from '../core/pagination';
+import { Page, decodeCursor, toPage } from '@keyline/platform-http';
 import { ProfileSchemaService } from '../profile-schema/profile-schema.service';
 import type { Acting } from '../users/users.service';
 import { MAX_LINE_BYTES } from './user-import.line';

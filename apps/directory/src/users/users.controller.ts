@@ -2,7 +2,7 @@ import { Body, Controller, Delete, Get, Headers, HttpCode, HttpStatus, Param, Pa
 import { ApiBearerAuth, ApiCreatedResponse, ApiHeader, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Caller, Principal, RequireScopes, TenantId, actorOf } from '@keyline/platform-http';
 import type { FastifyReply } from 'fastify';
-import { etagOf, ifMatchVersion } from '../core/etag';
+import { etagOf, ifMatchVersion } from '@keyline/platform-http';
 import { ApiProblems } from '../core/problem.dto';
 import { UserCreateDto, UserUpdateDto } from './dto/user-create.dto';
 import { UserQueryDto } from './dto/user-query.dto';

@@ -6,7 +6,7 @@ import { Clock } from '../core/clock';
 import { DirectoryEvent } from '../core/directory-event';
 import { DirectoryErrorCode, DirectoryException } from '../core/directory.exception';
 import { newId } from '../core/ids';
-import { Page, decodeCursor, toPage } from '../core/pagination';
+import { Page, decodeCursor, toPage } from '@keyline/platform-http';
 import { ProfileSchemaService } from '../profile-schema/profile-schema.service';
 import type { AttributeDefinition } from '../profile-schema/profile-schema.types';
 import type { UserCreateDto, UserUpdateDto } from './dto/user-create.dto';

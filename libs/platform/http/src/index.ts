@@ -7,3 +7,5 @@ export * from './problem';
 export * from './tokens';
 export * from './start';
 export * from './json-only';
+export * from './etag';
+export * from './pagination';

@@ -11,7 +11,7 @@ import {
   type TokenEndpointAuthMethod,
 } from '@keyline/authn-contracts';
 import type { ApplicationEntity } from '../application.entity';
-import { isConfidential } from '../applications.rules';
+import { isConfidential, settingsOf } from '../applications.rules';
 import { ApplicationClaimsDto } from './application-create.dto';
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
@@ -22,24 +22,8 @@ export function applicationData(a: ApplicationEntity): ApplicationData {
     id: a.id,
     tenantId: a.tenantId,
     clientId: a.clientId,
-    name: a.name,
-    type: a.type,
-    firstParty: a.firstParty,
-    redirectUris: a.redirectUris,
-    postLogoutRedirectUris: a.postLogoutRedirectUris,
-    grantTypes: a.grantTypes,
-    scopes: a.scopes,
-    corsOrigins: a.corsOrigins,
-    tokenEndpointAuthMethod: a.tokenEndpointAuthMethod,
-    jwks: a.jwks,
-    jwksUri: a.jwksUri,
-    accessTokenTtlSeconds: a.accessTokenTtlSeconds,
-    idTokenTtlSeconds: a.idTokenTtlSeconds,
-    refreshTokenTtlSeconds: a.refreshTokenTtlSeconds,
+    ...settingsOf(a),
     refreshTokenRotation: a.refreshTokenRotation,
-    backchannelLogoutUri: a.backchannelLogoutUri,
-    idTokenSignedResponseAlg: a.idTokenSignedResponseAlg,
-    claims: a.claims,
     previousSecretExpiresAt: iso(a.previousSecretExpiresAt),
     version: a.version,
     createdAt: a.createdAt.toISOString(),

@@ -1,6 +1,6 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional, IsString, MaxLength } from 'class-validator';
-import { PageQueryDto } from '../../core/pagination';
+import { PageQueryDto } from '@keyline/platform-http';
 
 /** `?limit=&cursor=&q=` of lists searchable by name. */
 export class NamePageQueryDto extends PageQueryDto {

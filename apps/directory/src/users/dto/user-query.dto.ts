@@ -1,7 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsString, IsUUID, MaxLength, MinLength } from 'class-validator';
 import { USER_STATUSES, type UserStatus } from '@keyline/directory-contracts';
-import { PageQueryDto } from '../../core/pagination';
+import { PageQueryDto } from '@keyline/platform-http';
 
 /** `GET /v1/users`: all given conditions must hold; results are in creation order. */
 export class UserQueryDto extends PageQueryDto {

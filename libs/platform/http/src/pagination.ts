@@ -1,5 +1,5 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { PlatformErrorCode, PlatformException } from '@keyline/platform-http';
+import { PlatformErrorCode, PlatformException } from './problem';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 
@@ -29,11 +29,12 @@ export interface Page<T> {
 }
 
 const CURSOR_VERSION = 'v1:';
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+/** A UUID in its canonical text form (any version). */
+export const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
- * Lists are ordered by id (UUIDv7, so by creation time) and the cursor is the last id seen: keyset
- * pagination that neither skips nor repeats rows when others are inserted meanwhile.
+ * Lists are ordered by id and the cursor is the last id seen: keyset pagination that neither skips nor
+ * repeats rows when others are inserted meanwhile (UUIDv7 ids make that creation order too).
  */
 export function encodeCursor(lastId: string): string {
   return Buffer.from(CURSOR_VERSION + lastId).toString('base64url');
@@ -44,7 +45,7 @@ export function decodeCursor(cursor: string | undefined): string | undefined {
   if (cursor === undefined) return undefined;
   const raw = /^[A-Za-z0-9_-]+$/.test(cursor) ? Buffer.from(cursor, 'base64url').toString('utf8') : '';
   const id = raw.startsWith(CURSOR_VERSION) ? raw.slice(CURSOR_VERSION.length) : '';
-  if (!UUID.test(id)) {
+  if (!UUID_PATTERN.test(id)) {
     throw new PlatformException(PlatformErrorCode.ValidationFailed, 'The request is invalid', [
       { field: 'cursor', message: 'cursor is not a value this API returned' },
     ]);

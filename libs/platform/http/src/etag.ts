@@ -1,4 +1,4 @@
-import { PlatformErrorCode, PlatformException } from '@keyline/platform-http';
+import { PlatformErrorCode, PlatformException } from './problem';
 
 /** A weak ETag of a resource version: `W/"3"` (RFC 9110 §8.8.3). */
 export const etagOf = (version: number) => `W/"${version}"`;
