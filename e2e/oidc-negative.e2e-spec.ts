@@ -225,6 +225,27 @@ describe('OAuth 2 / OpenID Connect: what a tenant issuer refuses', () => {
     await expect(oidc.buildAuthorizationUrlWithPAR(wrong, params)).rejects.toMatchObject({ error: 'invalid_client' });
   });
 
+  it('never grants a third-party application silently: without a consent screen it gets consent_required', async () => {
+    const created = await world.call<AppCreated>('POST', '/v1/applications', {
+      key: a.tenant.key,
+      json: { name: 'Partner app', type: 'web', redirectUris: [REDIRECT], firstParty: false },
+    });
+    expect(created.status).toBe(201);
+    const config = await discover(a, created.body.clientId, created.body.clientSecret);
+    const url = oidc.buildAuthorizationUrl(config, {
+      redirect_uri: REDIRECT,
+      scope: 'openid email',
+      code_challenge: await oidc.calculatePKCECodeChallenge(oidc.randomPKCECodeVerifier()),
+      code_challenge_method: 'S256',
+      state: oidc.randomState(),
+    });
+    const res = await authorize(url);
+    expect(res.location).toMatch(/^http:\/\/127\.0\.0\.1:9\/callback\?/);
+    const back = new URL(res.location!);
+    expect(back.searchParams.get('error')).toBe('consent_required');
+    expect(back.searchParams.get('code')).toBeNull();
+  });
+
   it('has the implicit and password grants off', async () => {
     const config = await discover(a, a.web.clientId, a.web.clientSecret);
     const meta = config.serverMetadata();

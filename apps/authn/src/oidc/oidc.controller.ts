@@ -75,6 +75,14 @@ export class OidcController {
       result.login = { accountId: session.userId, amr: session.amr, acr: session.acr, ts: Math.floor(Date.parse(session.createdAt) / 1000), remember: true };
     }
     if (details.prompt.name === 'consent') {
+      const client = await provider.Client.find(details.params.client_id as string);
+      if (!(client as unknown as Record<string, unknown> | undefined)?.['urn:keyline:first_party']) {
+        // Third-party applications need the user's explicit consent, and its screen is not built yet:
+        // refuse rather than grant silently.
+        reply.hijack();
+        await provider.interactionFinished(req.raw, reply.raw, { error: 'consent_required', error_description: 'This application needs consent, which cannot be given yet' }, { mergeWithLastSubmission: false });
+        return;
+      }
       const grant = details.grantId ? await provider.Grant.find(details.grantId) : new provider.Grant({ accountId: session.userId, clientId: details.params.client_id as string });
       if (!grant) throw new Error('grant vanished');
       const missing = details.prompt.details as { missingOIDCScope?: string[]; missingOIDCClaims?: string[]; missingResourceScopes?: Record<string, string[]> };
