@@ -1,6 +1,7 @@
 // Shared plumbing of the benchmark scenarios: real processes from dist/, throw-away PostgreSQL
 // databases, an open-loop load generator with microsecond latencies, and plain-text tables.
 import { spawn } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
@@ -234,4 +235,28 @@ export async function closedLoop(origin, request, connections, seconds, { expect
 export function table(rows) {
   const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => String(r[i]).length)));
   for (const r of rows) console.log(r.map((c, i) => (i === 0 ? String(c).padEnd(widths[i]) : String(c).padStart(widths[i]))).join('  '));
+}
+
+/** Writes a scenario's figures to bench/results/<name>.json (gitignored) for trend tracking. */
+export function writeReport(name, report) {
+  const dir = join(root, 'bench', 'results');
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, `${name}.json`), `${JSON.stringify(report, null, 2)}\n`);
+  console.log(`\nwritten: bench/results/${name}.json`);
+}
+
+/**
+ * Runs a scenario's `main` (true when its targets are met), always tears its stack down, and exits
+ * 0 (targets met), 1 (missed or failed).
+ */
+export async function runScenario(main, cleanup) {
+  let code = 1;
+  try {
+    code = (await main()) ? 0 : 1;
+  } catch (err) {
+    console.error(err.stack ?? err.message);
+  } finally {
+    await cleanup();
+  }
+  process.exit(code);
 }

@@ -13,6 +13,7 @@ import {
   mailsTo,
   nextMail,
   resetTokenOf,
+  authnTenants,
   startAuthnWorld,
   wrongTotp,
 } from './support/authn';
@@ -36,11 +37,9 @@ const otherThan = (code: string) => String((Number(code) + 1) % 1_000_000).padSt
  */
 describe('authn: the JSON flow and self-service API through the gateway', () => {
   let world: AuthnWorld;
-  /** Passwordless on, 3 failures lock for a minute, passwords of 12+ characters, 3 remembered. */
+  /** See `authnTenants`. */
   let acme: AuthnTenant;
-  /** Every setting at its default (no passwordless). */
   let plain: AuthnTenant;
-  /** MFA required, by authenticator app only. */
   let strict: AuthnTenant;
   let api: AuthnApi;
   let plainApi: AuthnApi;
@@ -54,14 +53,7 @@ describe('authn: the JSON flow and self-service API through the gateway', () => 
 
   beforeAll(async () => {
     world = await startAuthnWorld('e2e_authn_api');
-    acme = await world.tenant('acme', {
-      passwordless: { emailCode: true },
-      bruteForce: { maxFailures: 3, lockoutMinutes: 1, maxFailuresPerIp: 100_000 },
-      mfa: { policy: 'optional' },
-      passwordPolicy: { minLength: 12, historySize: 3 },
-    });
-    plain = await world.tenant('plain');
-    strict = await world.tenant('strict', { mfa: { policy: 'required', methods: ['totp'] } });
+    ({ acme, plain, strict } = await authnTenants(world));
     api = new AuthnApi(world.call, acme, world.sink);
     plainApi = new AuthnApi(world.call, plain, world.sink);
     strictApi = new AuthnApi(world.call, strict, world.sink);

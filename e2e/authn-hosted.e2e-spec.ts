@@ -15,6 +15,7 @@ import {
   mailsTo,
   nextMail,
   resetTokenOf,
+  authnTenants,
   startAuthnWorld,
   textOf,
   wrongTotp,
@@ -30,24 +31,15 @@ const withoutEmail = (res: HtmlRes, email: string) => res.html.split(email).join
  */
 describe('authn: the hosted pages through the gateway', () => {
   let world: AuthnWorld;
-  /** Passwordless on, 3 failures lock for a minute, passwords of 12+ characters, 3 remembered. */
+  /** See `authnTenants`. */
   let acme: AuthnTenant;
-  /** Every setting at its default (no passwordless). */
   let plain: AuthnTenant;
-  /** MFA required, by authenticator app only. */
   let strict: AuthnTenant;
   let api: AuthnApi;
 
   beforeAll(async () => {
     world = await startAuthnWorld('e2e_authn_hosted');
-    acme = await world.tenant('acme', {
-      passwordless: { emailCode: true },
-      bruteForce: { maxFailures: 3, lockoutMinutes: 1, maxFailuresPerIp: 100_000 },
-      mfa: { policy: 'optional' },
-      passwordPolicy: { minLength: 12, historySize: 3 },
-    });
-    plain = await world.tenant('plain');
-    strict = await world.tenant('strict', { mfa: { policy: 'required', methods: ['totp'] } });
+    ({ acme, plain, strict } = await authnTenants(world));
     api = new AuthnApi(world.call, acme, world.sink);
   }, 120_000);
 

@@ -21,13 +21,13 @@
 // Targets (issue 4): peak sign-ins/s ≥ 70 % of the raw verification rate; p95 < 250 ms at 70 % of peak.
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { Pool } from 'undici';
-import { createStack, freePort, json, mainOf, percentile, root, table } from '../support.mjs';
+import { createStack, freePort, json, mainOf, percentile, root, table, runScenario, writeReport } from '../support.mjs';
 
 const { values: opts } = parseArgs({
   options: {
@@ -609,8 +609,6 @@ async function main() {
   if (perCore) console.log(`(against the one-per-core rate, ${round(perCore.perSecond, 1)} verifications/s: ${(peak.perSecond / perCore.perSecond).toFixed(2)})`);
   console.log(`load average after the runs: ${loadavg()[0].toFixed(2)}`);
 
-  const results = join(root, 'bench', 'results');
-  mkdirSync(results, { recursive: true });
   const report = {
     scenario: 'authn',
     at: new Date().toISOString(),
@@ -634,18 +632,9 @@ async function main() {
     targets: { ratio: TARGET_RATIO, p95Ms: TARGET_P95_MS },
     met: { ratio: okRatio, p95: okP95 },
   };
-  writeFileSync(join(results, 'authn.json'), `${JSON.stringify(report, null, 2)}\n`);
-  console.log('\nwritten: bench/results/authn.json');
+  writeReport('authn', report);
   const errors = peaks.reduce((a, r) => a + r.errors, 0) + open.errors + (direct?.errors ?? 0);
   return okRatio && okP95 && errors === 0;
 }
 
-let code = 1;
-try {
-  code = (await main()) ? 0 : 1;
-} catch (err) {
-  console.error(err.stack ?? err.message);
-} finally {
-  await stack.stopAll();
-}
-process.exit(code);
+await runScenario(main, () => stack.stopAll());

@@ -7,13 +7,12 @@
 //
 // Targets (issue 3): exact lookups p99 < 10 ms through the gateway with 1M users; seeding 1M < 10 min.
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
+
 import { cpus, loadavg } from 'node:os';
-import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
-import { closedLoop, createStack, json, openLoop, root, table } from '../support.mjs';
+import { closedLoop, createStack, json, openLoop, table, runScenario, writeReport } from '../support.mjs';
 
 const { values: opts } = parseArgs({
   options: {
@@ -220,8 +219,6 @@ async function main() {
   console.log(`seeding ${USERS.toLocaleString('en')} users: ${seeded.seconds} s (target < ${TARGET_SEED_SECONDS} s for 1,000,000) ${okSeed ? 'OK' : 'MISSED'}`);
   console.log(`\nPostgres plan of the email lookup:\n${explained.email}\n\nPostgres plan of the SCIM userName lookup:\n${explained.scimUserName}`);
 
-  const results = join(root, 'bench', 'results');
-  mkdirSync(results, { recursive: true });
   const report = {
     scenario: 'directory',
     at: new Date().toISOString(),
@@ -236,18 +233,9 @@ async function main() {
     targets: { lookupP99Ms: TARGET_LOOKUP_P99_MS, seedSeconds: TARGET_SEED_SECONDS },
     met: { lookup: okLookup, seed: USERS >= 1_000_000 ? okSeed : null },
   };
-  writeFileSync(join(results, 'directory.json'), `${JSON.stringify(report, null, 2)}\n`);
-  console.log('\nwritten: bench/results/directory.json');
+  writeReport('directory', report);
   const errors = [lookups.email, lookups.scimUserName].flatMap((r) => Object.values(r.byRate).map((x) => x.errors)).reduce((a, b) => a + b, 0) + creates.withoutPassword.errors + creates.withPassword.errors;
   return okLookup && okSeed && errors === 0;
 }
 
-let code = 1;
-try {
-  code = (await main()) ? 0 : 1;
-} catch (err) {
-  console.error(err.stack ?? err.message);
-} finally {
-  await stack.stopAll();
-}
-process.exit(code);
+await runScenario(main, () => stack.stopAll());

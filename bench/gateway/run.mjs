@@ -14,12 +14,12 @@
 // reported: on a shared machine the background load drifts, and alternating keeps it out of the ratio.
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
-import { createStack, json, mainOf, median, openLoop as openLoopAt, root, table } from '../support.mjs';
+import { createStack, json, mainOf, median, openLoop as openLoopAt, root, table, runScenario, writeReport } from '../support.mjs';
 const { values: opts } = parseArgs({
   options: {
     duration: { type: 'string', default: '5' },
@@ -232,8 +232,6 @@ async function main() {
   console.log(`load average after the runs: ${loadavg()[0].toFixed(2)}`);
   console.log(`p99 added at saturation (queueing, informational): ${(g.p99Ms - d.p99Ms).toFixed(2)} ms`);
 
-  const results = join(root, 'bench', 'results');
-  mkdirSync(results, { recursive: true });
   const report = {
     scenario: 'gateway',
     at: new Date().toISOString(),
@@ -253,8 +251,7 @@ async function main() {
     targets: { throughputRatio: TARGET_RATIO, addedP99Ms: TARGET_ADDED_P99_MS },
     met: { throughput: okRatio, latency: okP99 },
   };
-  writeFileSync(join(results, 'gateway.json'), `${JSON.stringify(report, null, 2)}\n`);
-  console.log(`\nwritten: bench/results/gateway.json`);
+  writeReport('gateway', report);
   return okRatio && okP99 && d.errors + g.errors + dl.errors + gl.errors === 0;
 }
 
@@ -263,12 +260,4 @@ async function stopAll() {
   rmSync(dataDir, { recursive: true, force: true });
 }
 
-let code = 1;
-try {
-  code = (await main()) ? 0 : 1;
-} catch (err) {
-  console.error(err.message);
-} finally {
-  await stopAll();
-}
-process.exit(code);
+await runScenario(main, stopAll);

@@ -89,6 +89,29 @@ export async function startAuthnWorld(label: string): Promise<AuthnWorld> {
   };
 }
 
+/** The three tenants the authn suites share, each configured to show one kind of behaviour. */
+export interface AuthnTenants {
+  /** Passwordless on, 3 failures lock for a minute, passwords of 12+ characters, 3 remembered. */
+  acme: AuthnTenant;
+  /** Every setting at its default (no passwordless). */
+  plain: AuthnTenant;
+  /** MFA required, by authenticator app only. */
+  strict: AuthnTenant;
+}
+
+export async function authnTenants(world: AuthnWorld): Promise<AuthnTenants> {
+  return {
+    acme: await world.tenant('acme', {
+      passwordless: { emailCode: true },
+      bruteForce: { maxFailures: 3, lockoutMinutes: 1, maxFailuresPerIp: 100_000 },
+      mfa: { policy: 'optional' },
+      passwordPolicy: { minLength: 12, historySize: 3 },
+    }),
+    plain: await world.tenant('plain'),
+    strict: await world.tenant('strict', { mfa: { policy: 'required', methods: ['totp'] } }),
+  };
+}
+
 /** A fresh address nobody has used; the local part is random so that no password contains it by chance. */
 export const freshEmail = (who = 'user') => `${who}-${randomBytes(5).toString('hex')}@example.com`;
 

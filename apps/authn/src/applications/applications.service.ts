@@ -6,7 +6,7 @@ import { DataSource, IsNull, MoreThan, type EntityManager } from 'typeorm';
 import { AuthnEventsService } from '../core/authn-events';
 import { Clock } from '../core/clock';
 import { ApplicationEntity } from './application.entity';
-import { ApplicationsErrorCode, ApplicationsException, applicationNotFound } from './applications.exception';
+import { AuthnErrorCode, AuthnException } from '../core/authn.exception';
 import { type ApplicationInput, isConfidential, settingsOf, validateApplication } from './applications.rules';
 import { ClientCredentials } from './client-secret';
 import { applicationData } from './dto/application-response.dto';
@@ -127,7 +127,7 @@ export class ApplicationsService {
     let clientSecret = '';
     const app = await this.write(at, id, ifMatch, async (m, current) => {
       if (!isConfidential(current.type) || !current.secretHash) {
-        throw new ApplicationsException(ApplicationsErrorCode.PublicClient, `A ${current.type} application is a public client: it has no secret to rotate`);
+        throw new AuthnException(AuthnErrorCode.PublicClient, `A ${current.type} application is a public client: it has no secret to rotate`);
       }
       const secret = this.credentials.newSecret();
       clientSecret = secret.secret;
@@ -214,6 +214,9 @@ function invalid(errors: { field: string; message: string }[]): PlatformExceptio
   return new PlatformException(PlatformErrorCode.ValidationFailed, 'The application is invalid', errors);
 }
 
-function preconditionFailed(version: number): ApplicationsException {
-  return new ApplicationsException(ApplicationsErrorCode.PreconditionFailed, `The application is at version ${version}; read it again and retry`);
+function preconditionFailed(version: number): AuthnException {
+  return new AuthnException(AuthnErrorCode.PreconditionFailed, `The application is at version ${version}; read it again and retry`);
 }
+
+/** Unknown, deleted and another tenant's applications look alike. */
+const applicationNotFound = (id: string) => new AuthnException(AuthnErrorCode.ApplicationNotFound, `No application ${id}`);

@@ -20,6 +20,9 @@ export enum AuthnErrorCode {
   CsrfFailed = 'csrf_failed',
   UserNotFound = 'user_not_found',
   DependencyUnavailable = 'dependency_unavailable',
+  ApplicationNotFound = 'application_not_found',
+  PublicClient = 'public_client',
+  PreconditionFailed = 'precondition_failed',
 }
 
 export const AUTHN_ERROR_STATUS = {
@@ -41,6 +44,9 @@ export const AUTHN_ERROR_STATUS = {
   [AuthnErrorCode.CsrfFailed]: HttpStatus.FORBIDDEN,
   [AuthnErrorCode.UserNotFound]: HttpStatus.NOT_FOUND,
   [AuthnErrorCode.DependencyUnavailable]: HttpStatus.SERVICE_UNAVAILABLE,
+  [AuthnErrorCode.ApplicationNotFound]: HttpStatus.NOT_FOUND,
+  [AuthnErrorCode.PublicClient]: HttpStatus.CONFLICT,
+  [AuthnErrorCode.PreconditionFailed]: HttpStatus.PRECONDITION_FAILED,
 } satisfies Record<AuthnErrorCode, HttpStatus>;
 
 export class AuthnException extends ProblemException {
